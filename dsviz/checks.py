@@ -1,0 +1,70 @@
+"""Argument checks that turn bad input into a sentence a student understands.
+
+Every public op calls these before torch sees anything, so a mistake never surfaces as a torch stack
+trace. Each check raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KERNEL_SIZES = range(1, 12, 2)  # odd K, 1–11
+STRIDES = range(1, 5)
+DILATIONS = range(1, 5)
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
+    """``value`` as a float32 array with ``ndim`` axes, all of them non-empty and all values finite."""
+    try:
+        arr = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an array of numbers ({err})") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, but its shape is {arr.shape}")
+    if 0 in arr.shape:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    require_finite(name, arr)
+    return arr
+
+
+def require_finite(name: str, arr: np.ndarray) -> None:
+    """Refuse NaN and ±inf: they would silently poison every output they touch.
+
+    One float64 sum is NaN or inf exactly when some value is (short of an absurd overflow), and it is
+    far cheaper than building an ``isfinite`` mask of a large image.
+    """
+    if np.isfinite(arr.sum(dtype=np.float64)):
+        return
+    bad = int(np.count_nonzero(~np.isfinite(arr)))
+    where = np.argwhere(~np.isfinite(arr))
+    first = tuple(int(i) for i in where[0]) if len(where) else "(overflow)"
+    raise ValueError(
+        f"{name} contains {bad} value(s) that are not finite numbers (NaN or ±inf), first at index "
+        f"{first}. Every weight and pixel must be an ordinary number."
+    )
+
+
+def require_choice(name: str, value: object, allowed: range | tuple) -> None:
+    """``value`` must be one of ``allowed``; the message lists what is."""
+    if isinstance(value, bool) or value not in allowed:
+        shown = f"{allowed.start}–{allowed.stop - 1}" if isinstance(allowed, range) else allowed
+        raise ValueError(f"{name} must be one of {shown}, not {value!r}")
+
+
+def require_kernel_size(kernel_size: int) -> None:
+    """Kernels are square with an odd side 1–11, so each has a centre pixel."""
+    if kernel_size not in KERNEL_SIZES:
+        raise ValueError(
+            f"kernel size must be odd and between 1 and 11 (got {kernel_size}): an odd kernel has "
+            "a centre pixel, which is what 'same' padding lines up with the input pixel."
+        )
+
+
+def require_square_kernels(name: str, kernels: np.ndarray) -> int:
+    """Last two axes equal and odd; returns K."""
+    k_h, k_w = kernels.shape[-2:]
+    if k_h != k_w:
+        raise ValueError(f"{name} must be square, but each is {k_h}×{k_w}")
+    require_kernel_size(k_h)
+    return k_h

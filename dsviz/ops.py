@@ -1,0 +1,289 @@
+"""The convolutions dsviz shows, as NumPy in / NumPy out, with torch doing the arithmetic.
+
+Arrays are channel-first with no batch axis: an image is ``(M, H, W)``. Every function checks its
+arguments first (``ValueError`` with a plain-language message) and then makes one torch call.
+
+Speed (see ``benchmarks/ops_speed.py``): a grouped convolution on an NCHW tensor with few channels is
+an order of magnitude slower in PyTorch than on a channels-last tensor, and a 1×1 convolution is
+faster as one matrix product. So grouped convolutions run channels-last, and ``depthwise`` returns
+its maps as a *strided view* of that channels-last result (shape ``(M·d, H', W')``, strides not C
+order); ``pointwise`` consumes such a view without copying. Call ``np.ascontiguousarray`` if you need
+C order.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from dsviz import memory
+from dsviz.checks import (
+    DILATIONS,
+    PADDING_MODES,
+    STRIDES,
+    as_float_array,
+    require_choice,
+    require_square_kernels,
+)
+from dsviz.geometry import Padding, output_size, pad_amount
+
+PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
+Activation = Literal["none", "relu", "relu6"]
+ACTIVATIONS: tuple[str, ...] = ("none", "relu", "relu6")
+
+memory.keep_freed_memory()
+torch.set_grad_enabled(False)  # dsviz only ever runs forward passes
+
+
+def depthwise(
+    x: np.ndarray,
+    kernels: np.ndarray,
+    *,
+    stride: int = 1,
+    padding: Padding = "same",
+    dilation: int = 1,
+    padding_mode: PaddingMode = "zeros",
+) -> np.ndarray:
+    """One K×K filter per input channel: ``Ĝ[j] = K̂[j] ⋆ F[j // d]``.
+
+    x: ``(M, H, W)``; kernels: ``(M·d, K, K)`` where ``d = kernels.shape[0] // M`` is the depth
+    multiplier. Output channel ``j`` filters input channel ``j // d`` (PyTorch's ``groups=M``
+    order). Returns ``(M·d, H', W')``. ``⋆`` is cross-correlation, as in every deep-learning library.
+    """
+    x = as_float_array("the image", x, 3)
+    kernels = as_float_array("the depthwise kernels", kernels, 3)
+    channels = x.shape[0]
+    if kernels.shape[0] % channels:
+        raise ValueError(
+            f"there are {kernels.shape[0]} depthwise kernels for {channels} input channels: "
+            "depthwise needs the same number of kernels for every channel (a multiple of "
+            f"{channels})."
+        )
+    return standard(
+        x,
+        kernels[:, None],  # (M·d, 1, K, K): each kernel sees one input channel
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=channels,
+        padding_mode=padding_mode,
+    )
+
+
+def pointwise(y: np.ndarray, weights: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """A 1×1 convolution: ``G[n] = Σ_c P[n, c] · Ĝ[c] (+ b[n])``.
+
+    y: ``(C, H, W)``; weights: ``(N, C)``; bias: ``(N,)`` or None. Returns ``(N, H, W)``.
+    """
+    y = as_float_array("the depthwise maps", y, 3)
+    weights = as_float_array("the pointwise weights", weights, 2)
+    channels, height, width = y.shape
+    if weights.shape[1] != channels:
+        raise ValueError(
+            f"the pointwise weight matrix is {weights.shape[0]}×{weights.shape[1]} but there are "
+            f"{channels} maps to mix: it needs one column per map (N×{channels})."
+        )
+    maps = _tensor(y).reshape(channels, height * width)  # (C, H·W): a view, even channels-last
+    mix = _tensor(weights)
+    if bias is None:
+        out = mix @ maps
+    else:
+        bias = as_float_array("the pointwise bias", bias, 1)
+        if bias.shape[0] != weights.shape[0]:
+            raise ValueError(f"the bias needs {weights.shape[0]} values, one per output channel")
+        out = torch.addmm(_tensor(bias)[:, None], mix, maps)
+    return out.reshape(-1, height, width).numpy()  # (N, H, W)
+
+
+def standard(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    stride: int = 1,
+    padding: Padding = "same",
+    dilation: int = 1,
+    groups: int = 1,
+    padding_mode: PaddingMode = "zeros",
+) -> np.ndarray:
+    """A (grouped) convolution: ``G[n] = Σ_{m in n's group} K[n, m] ⋆ F[m]``.
+
+    x: ``(M, H, W)``; kernel: ``(N, M/groups, K, K)``. groups=1 is a standard convolution, groups=M
+    with N = M·d is depthwise. Returns ``(N, H', W')`` with ``H' = ⌈H/stride⌉`` for "same" padding.
+    """
+    x = as_float_array("the image", x, 3)
+    kernel = as_float_array("the kernel", kernel, 4)
+    size = require_square_kernels("each kernel", kernel)
+    _check_groups(x.shape[0], kernel.shape[:2], groups)
+    _check_geometry(x.shape[1:], size, stride, padding, dilation, padding_mode)
+    pad = pad_amount(size, padding, dilation)
+    return _conv(_tensor(x), _tensor(kernel), stride, pad, dilation, groups, padding_mode)
+
+
+def _conv(
+    x: torch.Tensor,
+    kernel: torch.Tensor,
+    stride: int,
+    pad: int,
+    dilation: int,
+    groups: int,
+    padding_mode: str,
+) -> np.ndarray:
+    """The torch call. x ``(M, H, W)`` → ``(N, H', W')``.
+
+    Grouped convolutions run on a channels-last tensor: PyTorch's NCHW grouped kernel is ~15× slower
+    for few channels. A standard convolution stays NCHW, where oneDNN is already fast.
+    """
+    batch = x[None]  # (1, M, H, W)
+    if groups > 1:
+        batch = batch.contiguous(memory_format=torch.channels_last)
+    if padding_mode != "zeros" and pad:
+        batch = F.pad(batch, (pad, pad, pad, pad), mode=padding_mode)
+        pad = 0
+    out = F.conv2d(batch, kernel, stride=stride, padding=pad, dilation=dilation, groups=groups)
+    return out[0].numpy()
+
+
+def compose(kernels: np.ndarray, weights: np.ndarray, depth_multiplier: int = 1) -> np.ndarray:
+    """The standard kernel equal to depthwise(kernels) then pointwise(weights).
+
+    ``K[n, m] = Σ_r P[n, m·d + r] · K̂[m·d + r]`` — with d = 1 simply ``P[n, m] · K̂[m]``: every
+    output channel's kernel for input m is a scaled copy of the one depthwise filter of m.
+    kernels ``(M·d, K, K)``, weights ``(N, M·d)`` → ``(N, M, K, K)``.
+    """
+    kernels = as_float_array("the depthwise kernels", kernels, 3)
+    weights = as_float_array("the pointwise weights", weights, 2)
+    d = depth_multiplier
+    if d < 1 or kernels.shape[0] % d:
+        raise ValueError(f"{kernels.shape[0]} kernels cannot be split into groups of d = {d}")
+    if weights.shape[1] != kernels.shape[0]:
+        raise ValueError(
+            f"the pointwise weights have {weights.shape[1]} columns but there are "
+            f"{kernels.shape[0]} depthwise maps to mix"
+        )
+    channels, size = kernels.shape[0] // d, kernels.shape[-1]
+    k_hat = kernels.reshape(channels, d, size, size)  # (M, d, K, K)
+    mix = weights.reshape(weights.shape[0], channels, d)  # (N, M, d)
+    return np.einsum("nmr,mrij->nmij", mix, k_hat).astype(np.float32)
+
+
+def separable_approximation(
+    kernel: np.ndarray, depth_multiplier: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """The depthwise separable pair whose composed kernel is closest to ``kernel``.
+
+    For each input channel m the composed kernel is ``Σ_r P[:, m·d+r] ⊗ K̂[m·d+r]``: a matrix of
+    rank ≤ d (N × K²). So the least-squares best pair is, per channel, the rank-d truncated SVD of
+    ``kernel[:, m]`` (Eckart–Young), exact whenever that matrix has rank ≤ d.
+    kernel ``(N, M, K, K)`` → kernels ``(M·d, K, K)`` (unit norm), weights ``(N, M·d)``.
+    """
+    kernel = as_float_array("the kernel", kernel, 4)
+    d = depth_multiplier
+    if d < 1:
+        raise ValueError(f"the depth multiplier must be ≥ 1 (got {d})")
+    out_channels, channels, size, _ = kernel.shape
+    per_channel = (
+        kernel.astype(np.float64).transpose(1, 0, 2, 3).reshape(channels, out_channels, -1)
+    )
+    u, s, vt = np.linalg.svd(per_channel, full_matrices=False)  # (M, N, r), (M, r), (M, r, K²)
+    rank = min(d, s.shape[1])
+    k_hat = np.zeros((channels, d, size * size))
+    mix = np.zeros((out_channels, channels, d))
+    k_hat[:, :rank] = vt[:, :rank]
+    mix[:, :, :rank] = (u[:, :, :rank] * s[:, None, :rank]).transpose(1, 0, 2)
+    sign = _sign_of_largest(k_hat)  # a deterministic orientation: SVD signs are arbitrary
+    k_hat *= sign[..., None]
+    mix *= sign[None]
+    kernels = k_hat.reshape(channels * d, size, size).astype(np.float32)
+    return kernels, mix.reshape(out_channels, channels * d).astype(np.float32)
+
+
+def batch_norm(
+    y: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    eps: float = 1e-5,
+) -> np.ndarray:
+    """Inference-form batch norm: ``γ·(y − μ)/√(σ² + ε) + β``, one scale and shift per channel."""
+    y = as_float_array("the maps", y, 3)
+    stats = [
+        as_float_array(n, v, 1) for n, v in zip(("γ", "β", "mean", "var"), (gamma, beta, mean, var))
+    ]
+    if any(s.shape[0] != y.shape[0] for s in stats):
+        raise ValueError(f"batch norm needs {y.shape[0]} values of γ, β, mean and var, one per map")
+    if (stats[3] < 0).any() or eps <= 0:
+        raise ValueError("batch-norm variances must be ≥ 0 and ε > 0")
+    scale = stats[0] / np.sqrt(stats[3] + eps)
+    shift = stats[1] - scale * stats[2]
+    return y * scale[:, None, None] + shift[:, None, None]
+
+
+def activation(y: np.ndarray, kind: Activation = "relu") -> np.ndarray:
+    """none, relu ``max(0, y)`` or relu6 ``min(max(0, y), 6)`` (MobileNet's choice)."""
+    require_choice("the activation", kind, ACTIVATIONS)
+    y = np.asarray(y, dtype=np.float32)
+    if kind == "none":
+        return y
+    return np.clip(y, 0.0, 6.0 if kind == "relu6" else None)
+
+
+def _sign_of_largest(vectors: np.ndarray) -> np.ndarray:
+    """±1 per vector so that its largest-magnitude entry is positive. vectors ``(..., L)``."""
+    index = np.abs(vectors).argmax(axis=-1)[..., None]
+    sign = np.sign(np.take_along_axis(vectors, index, axis=-1))[..., 0]
+    return np.where(sign == 0, 1.0, sign)
+
+
+def _tensor(arr: np.ndarray) -> torch.Tensor:
+    """Share memory with ``arr`` (torch only reads it); copy only for negative strides."""
+    if any(s < 0 for s in arr.strides):
+        arr = np.ascontiguousarray(arr)
+    with (
+        warnings.catch_warnings()
+    ):  # read-only arrays (e.g. cached results) are fine: we never write
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.from_numpy(arr)
+
+
+def _check_groups(in_channels: int, kernel_channels: tuple[int, int], groups: int) -> None:
+    out_channels, per_group = kernel_channels
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"groups must be a whole number ≥ 1 (got {groups!r})")
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(
+            f"{in_channels} input and {out_channels} output channels cannot be split into "
+            f"{groups} equal groups: groups must divide both."
+        )
+    if per_group != in_channels // groups:
+        raise ValueError(
+            f"with {groups} group(s) each kernel sees {in_channels // groups} input channel(s), "
+            f"but the kernel has {per_group} (its shape must be (N, {in_channels // groups}, K, K))"
+        )
+
+
+def _check_geometry(
+    image: tuple[int, int],
+    size: int,
+    stride: int,
+    padding: Padding,
+    dilation: int,
+    padding_mode: str,
+) -> None:
+    require_choice("stride", stride, STRIDES)
+    require_choice("dilation", dilation, DILATIONS)
+    require_choice("the padding mode", padding_mode, PADDING_MODES)
+    for side in image:
+        output_size(side, size, stride=stride, padding=padding, dilation=dilation)
+    pad = pad_amount(size, padding, dilation)
+    limit = min(image) - 1 if padding_mode == "reflect" else min(image)
+    if padding_mode in ("reflect", "circular") and pad > limit:
+        raise ValueError(
+            f"{padding_mode} padding of {pad} pixels needs an image at least "
+            f"{pad + (padding_mode == 'reflect')} pixels on each side, but it is "
+            f"{image[0]}×{image[1]}: use zero or replicate padding, or a smaller kernel."
+        )
