@@ -5,9 +5,9 @@ One place decides what "same" padding means, so the pictures and the numbers can
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
-Padding = Union[Literal["same", "valid"], int]
+Padding = Literal["same", "valid"] | int
 
 
 def effective_kernel(kernel_size: int, dilation: int = 1) -> int:

@@ -170,9 +170,7 @@ def compose(kernels: np.ndarray, weights: np.ndarray, depth_multiplier: int = 1)
     return np.einsum("nmr,mrij->nmij", mix, k_hat).astype(np.float32)
 
 
-def separable_approximation(
-    kernel: np.ndarray, depth_multiplier: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
+def separable_approximation(kernel: np.ndarray, depth_multiplier: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The depthwise separable pair whose composed kernel is closest to ``kernel``.
 
     For each input channel m the composed kernel is ``Σ_r P[:, m·d+r] ⊗ K̂[m·d+r]``: a matrix of
@@ -185,9 +183,7 @@ def separable_approximation(
     if d < 1:
         raise ValueError(f"the depth multiplier must be ≥ 1 (got {d})")
     out_channels, channels, size, _ = kernel.shape
-    per_channel = (
-        kernel.astype(np.float64).transpose(1, 0, 2, 3).reshape(channels, out_channels, -1)
-    )
+    per_channel = kernel.astype(np.float64).transpose(1, 0, 2, 3).reshape(channels, out_channels, -1)
     u, s, vt = np.linalg.svd(per_channel, full_matrices=False)  # (M, N, r), (M, r), (M, r, K²)
     rank = min(d, s.shape[1])
     k_hat = np.zeros((channels, d, size * size))
@@ -211,9 +207,8 @@ def batch_norm(
 ) -> np.ndarray:
     """Inference-form batch norm: ``γ·(y − μ)/√(σ² + ε) + β``, one scale and shift per channel."""
     y = as_float_array("the maps", y, 3)
-    stats = [
-        as_float_array(n, v, 1) for n, v in zip(("γ", "β", "mean", "var"), (gamma, beta, mean, var))
-    ]
+    names = ("γ", "β", "mean", "var")
+    stats = [as_float_array(n, v, 1) for n, v in zip(names, (gamma, beta, mean, var), strict=True)]
     if any(s.shape[0] != y.shape[0] for s in stats):
         raise ValueError(f"batch norm needs {y.shape[0]} values of γ, β, mean and var, one per map")
     if (stats[3] < 0).any() or eps <= 0:
@@ -243,9 +238,7 @@ def _tensor(arr: np.ndarray) -> torch.Tensor:
     """Share memory with ``arr`` (torch only reads it); copy only for negative strides."""
     if any(s < 0 for s in arr.strides):
         arr = np.ascontiguousarray(arr)
-    with (
-        warnings.catch_warnings()
-    ):  # read-only arrays (e.g. cached results) are fine: we never write
+    with warnings.catch_warnings():  # read-only arrays (e.g. cached results) are fine: we never write
         warnings.simplefilter("ignore", UserWarning)
         return torch.from_numpy(arr)
 
