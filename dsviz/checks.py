@@ -31,17 +31,19 @@ def as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
 def require_finite(name: str, arr: np.ndarray) -> None:
     """Refuse NaN and ±inf: they would silently poison every output they touch.
 
-    One float64 sum is NaN or inf exactly when some value is (short of an absurd overflow), and it is
-    far cheaper than building an ``isfinite`` mask of a large image.
+    A float32 sum is NaN or inf whenever some value is, and it is far cheaper than an ``isfinite``
+    mask of a large image; only when it is not finite (a bad value, or an overflow of huge ones) is
+    the exact mask built.
     """
-    if np.isfinite(arr.sum(dtype=np.float64)):
+    if np.isfinite(arr.sum()):
         return
-    bad = int(np.count_nonzero(~np.isfinite(arr)))
-    where = np.argwhere(~np.isfinite(arr))
-    first = tuple(int(i) for i in where[0]) if len(where) else "(overflow)"
+    bad = ~np.isfinite(arr)
+    if not bad.any():  # the sum overflowed, but every value is an ordinary number
+        return
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
     raise ValueError(
-        f"{name} contains {bad} value(s) that are not finite numbers (NaN or ±inf), first at index "
-        f"{first}. Every weight and pixel must be an ordinary number."
+        f"{name} contains {int(bad.sum())} value(s) that are not finite numbers (NaN or ±inf), first at "
+        f"index {first}. Every weight and pixel must be an ordinary number."
     )
 
 
