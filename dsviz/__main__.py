@@ -1,0 +1,291 @@
+"""Command line: ``python -m dsviz cost conv|separable|mobilenet-v1 ...``.
+
+Each top-level command registers itself in :data:`COMMANDS`; each leaf command stores a ``run``
+function that returns the text to print. Bad arguments and ``ValueError``s from the cost model exit
+with status 2 and one line on stderr (no traceback): a student typed something impossible, which is
+not a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from dsviz.cost import PAPER, ConvCost, Convention, conv_cost, separable_cost
+from dsviz.mobilenet import mobilenet_v1
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line (argparse prints the whole usage block first)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see --help)\n")
+
+
+def one_line(message: object) -> str:
+    return " ".join(str(message).split())
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def number(value: object) -> str:
+    """Thousands separators for ints, 4 significant digits for floats, text as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.4g}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str) -> str:
+    """Aligned text table; ``align`` has one letter per column: "l" (text) or "r" (numbers)."""
+    cells = [list(headers)] + [[number(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = [
+            cell.ljust(width) if side == "l" else cell.rjust(width)
+            for cell, width, side in zip(row, widths, align, strict=True)
+        ]
+        lines.append("  ".join(parts).rstrip())
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def shape(height: int, width: int, channels: int) -> str:
+    return f"{height}×{width}×{channels}"
+
+
+def describe_conv(cost: ConvCost) -> str:
+    padding = f"'{cost.padding}'" if isinstance(cost.padding, str) else f"{cost.padding}-pixel"
+    return (
+        f"{cost.kernel_size}×{cost.kernel_size} kernel, stride {cost.stride}, {padding} padding, "
+        f"dilation {cost.dilation}, groups {cost.groups}, {'with' if cost.bias else 'no'} bias"
+    )
+
+
+def counted(bias: bool) -> str:
+    """What the numbers count: the paper's convention, plus biases when the layers have them."""
+    return f"Counted — {Convention(bias=bias).describe()}."
+
+
+# --------------------------------------------------------------------------- cost commands
+
+
+def layer_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``cost conv`` and ``cost separable``."""
+    parser.add_argument("--in", dest="in_channels", type=int, required=True, metavar="M")
+    parser.add_argument("--out", dest="out_channels", type=int, required=True, metavar="N")
+    parser.add_argument("--kernel", type=int, required=True, metavar="K", help="kernel size K")
+    parser.add_argument("--size", type=int, required=True, metavar="H", help="input height")
+    parser.add_argument("--width", type=int, metavar="W", help="input width (default: H)")
+    parser.add_argument("--stride", type=int, default=1, metavar="S")
+    parser.add_argument("--groups", type=int, default=1, metavar="G")
+    parser.add_argument("--dilation", type=int, default=1, metavar="D")
+    parser.add_argument("--padding", type=padding_value, default="same", help="same|valid|P")
+    parser.add_argument("--bias", action="store_true", help="the convolutions have a bias")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def padding_value(text: str) -> str | int:
+    if text in ("same", "valid"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"padding must be 'same', 'valid' or a whole number, not {text!r}"
+        ) from None
+
+
+def layer_options(args: argparse.Namespace) -> dict[str, object]:
+    size = {"height": args.size, "width": args.size if args.width is None else args.width}
+    geometry = {"stride": args.stride, "padding": args.padding, "dilation": args.dilation}
+    return {**size, **geometry, "groups": args.groups, "bias": args.bias}
+
+
+def run_conv(args: argparse.Namespace) -> str:
+    cost = conv_cost(args.in_channels, args.out_channels, args.kernel, **layer_options(args))
+    if args.json:
+        return json.dumps({"command": "cost conv", "convention": PAPER.describe(), **cost.as_dict()})
+    rows = [
+        ("mult-adds (MACs)", cost.mult_adds, ""),
+        ("FLOPs (= 2 × MACs)", cost.flops, ""),
+        ("params", cost.params, "weights + biases" if cost.bias else "weights"),
+        ("output activations", cost.activation_bytes, "bytes (float32)"),
+        ("bytes moved", cost.bytes_moved, "input + weights + output"),
+        ("MACs per byte moved", float(cost.arithmetic_intensity), "arithmetic intensity"),
+    ]
+    return "\n".join(
+        [
+            f"Convolution {cost.in_channels} → {cost.out_channels} channels: {describe_conv(cost)}",
+            f"input {shape(cost.height, cost.width, cost.in_channels)} → output "
+            f"{shape(cost.out_height, cost.out_width, cost.out_channels)} (H×W×C)",
+            "",
+            table(("quantity", "count", "note"), rows, "lrl"),
+            "",
+            counted(args.bias),
+        ]
+    )
+
+
+def run_separable(args: argparse.Namespace) -> str:
+    sep = separable_cost(
+        args.in_channels,
+        args.out_channels,
+        args.kernel,
+        multiplier=args.multiplier,
+        **layer_options(args),
+    )
+    if args.json:
+        return json.dumps({"command": "cost separable", "convention": PAPER.describe(), **sep.as_dict()})
+    dw, pw, std = sep.depthwise, sep.pointwise, sep.standard
+    out = shape(pw.out_height, pw.out_width, pw.out_channels)
+
+    def stage(name: str, conv: str, cost: ConvCost) -> tuple[object, ...]:
+        output = shape(cost.out_height, cost.out_width, cost.out_channels)
+        memory = (cost.activation_bytes, float(cost.arithmetic_intensity))
+        return (name, conv, output, cost.mult_adds, cost.params, *memory)
+
+    k = f"{dw.kernel_size}×{dw.kernel_size}"
+    rows = [
+        stage("depthwise", f"{k}, groups {dw.groups}", dw),
+        stage("pointwise", "1×1", pw),
+        (
+            "separable",
+            "dw + pw",
+            out,
+            sep.mult_adds,
+            sep.params,
+            dw.activation_bytes + pw.activation_bytes,
+            "",
+        ),
+        stage("standard", f"{k}, groups {std.groups}", std),
+        ("saved", "standard − separable", "", sep.saved_mult_adds, sep.saved_params, "", ""),
+    ]
+    headers = ("stage", "conv", "output (H×W×C)", "MACs", "params", "output bytes", "MACs/byte")
+    n, kk = std.out_channels, std.kernel_size**2
+    seed = f"seed's 1/N + 1/D_K² = 1/{n} + 1/{kk} = {sep.seed_ratio} ≈ {float(sep.seed_ratio):.4f}"
+    if sep.seed_is_exact:
+        seed += " — exact here"
+    else:
+        seed += (
+            f" — not exact here; with depth multiplier d = {sep.multiplier} and standard groups "
+            f"g = {std.groups} the exact ratio is g·d·(1/N + 1/D_K²) = {sep.closed_form_ratio}"
+        )
+    return "\n".join(
+        [
+            f"Depthwise separable {dw.in_channels} → {pw.out_channels} channels (depth multiplier "
+            f"{sep.multiplier}) vs the standard convolution it replaces: {describe_conv(std)}",
+            f"input {shape(dw.height, dw.width, dw.in_channels)} → output {out} (H×W×C)",
+            "",
+            table(headers, rows, "lllrrrr"),
+            "",
+            f"MACs separable / standard = {sep.ratio} ≈ {float(sep.ratio):.4f} "
+            f"({float(sep.reduction):.2f}× fewer); params ratio ≈ {float(sep.params_ratio):.4f}",
+            seed,
+            counted(args.bias),
+        ]
+    )
+
+
+def run_mobilenet(args: argparse.Namespace) -> str:
+    net = mobilenet_v1(args.alpha, args.resolution, full_conv=args.full_conv)
+    if args.json:
+        return json.dumps({"command": "cost mobilenet-v1", **net.as_dict()})
+    headers = ("layer", "type", "stride", "input (H×W×C)", "output (H×W×C)", "MACs", "params")
+    rows = [
+        (r.name, r.type, r.stride, shape(*r.input_shape), shape(*r.output_shape), r.mult_adds, r.params)
+        for r in net
+    ]
+    rows.append(("total", "", "", "", "", net.mult_adds, net.params))
+    shares = [
+        (
+            s.type,
+            s.layers,
+            s.mult_adds,
+            f"{float(s.mult_adds_share):.2%}",
+            s.params,
+            f"{float(s.params_share):.2%}",
+        )
+        for s in net.breakdown()
+    ]
+    return "\n".join(
+        [
+            f"{net.name} (Howard et al. 2017, Table 1; 'same' padding)",
+            "",
+            table(headers, rows, "llrllrr"),
+            "",
+            f"Total: {net.mult_adds:,} MACs ({net.mult_adds / 1e6:.1f} million), "
+            f"{net.params:,} params ({net.params / 1e6:.2f} million)",
+            "",
+            table(("type", "layers", "MACs", "MACs %", "params", "params %"), shares, "lrrrrr"),
+            "",
+            f"Counted — {PAPER.describe()} (the paper's convention).",
+        ]
+    )
+
+
+def register_cost(commands: argparse._SubParsersAction) -> None:
+    cost = commands.add_parser("cost", help="exact mult-adds (MACs) and params")
+    kinds = cost.add_subparsers(dest="kind", required=True, metavar="{conv,separable,mobilenet-v1}")
+
+    conv = kinds.add_parser("conv", help="one standard or grouped convolution")
+    layer_arguments(conv)
+    conv.set_defaults(run=run_conv)
+
+    sep = kinds.add_parser("separable", help="depthwise + pointwise vs the standard convolution")
+    layer_arguments(sep)
+    sep.add_argument("--multiplier", type=int, default=1, metavar="d", help="depth multiplier")
+    sep.set_defaults(run=run_separable)
+
+    net = kinds.add_parser("mobilenet-v1", help="MobileNet v1 layer by layer (Howard et al. 2017)")
+    net.add_argument("--alpha", type=float, default=1.0, metavar="A", help="width multiplier α")
+    net.add_argument("--resolution", type=int, default=224, metavar="R", help="input R×R×3")
+    net.add_argument("--full-conv", action="store_true", help="standard 3×3 instead of dw + pw")
+    net.add_argument("--json", action="store_true", help="print one JSON object")
+    net.set_defaults(run=run_mobilenet)
+
+
+EXAMPLES = """commands:
+  cost conv           one standard or grouped convolution
+  cost separable      depthwise + pointwise vs the standard convolution it replaces
+  cost mobilenet-v1   MobileNet v1 layer by layer (Howard et al. 2017)
+
+examples:
+  python -m dsviz cost conv --in 3 --out 64 --kernel 3 --size 224
+  python -m dsviz cost separable --in 32 --out 64 --kernel 3 --size 112 --json
+  python -m dsviz cost mobilenet-v1 --alpha 0.5 --resolution 160
+"""
+
+# Later commands add a register_... function here.
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (register_cost,)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="python -m dsviz",
+        description="dsviz: see and count depthwise separable convolution.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{cost}")
+    for register in COMMANDS:
+        register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        text = args.run(args)
+    except ValueError as error:
+        parser.exit(2, f"{parser.prog}: error: {one_line(error)}\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""MobileNet v1 (Howard et al. 2017, Table 1) as rows of exact costs.
+
+Counting convention = the paper's: mult-adds of conv and FC layers only; params = conv and FC
+weights only (no bias, no BatchNorm). Each conv is followed by BN + ReLU and the FC has a bias in
+the real model; :meth:`Network.counted_params` counts those under another :class:`Convention`.
+
+Shapes are written ``(H, W, C)`` as in the paper's table. 'same' padding (PyTorch's ``K//2``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+
+from dsviz.cost import FLOAT32_BYTES, PAPER, Convention, conv_cost, linear_cost, whole
+
+if TYPE_CHECKING:
+    from torch import nn
+
+LayerType = Literal["conv3x3", "dw3x3", "conv1x1", "avgpool", "fc"]
+Shape = tuple[int, int, int]  # (H, W, C)
+
+IN_CHANNELS = 3
+STEM = (32, 2)  # conv 3×3, stride 2, 3 → 32
+# (output channels, stride) of the 13 depthwise separable blocks. The printed Table 1 says stride
+# 2 for the last depthwise layer, but its input and output are both 7×7: it is stride 1.
+BLOCKS: tuple[tuple[int, int], ...] = (
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    *((512, 1),) * 5,
+    (1024, 2),
+    (1024, 1),
+)
+CLASSES = 1000
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One line of the table: a layer, its shapes and its cost in the paper's convention.
+
+    ``bias_params`` is the bias the real layer has (only the FC: BN follows every conv);
+    ``bn_channels`` the channels of the BatchNorm after it (0 for pool and FC).
+    """
+
+    name: str
+    type: LayerType
+    stride: int
+    input_shape: Shape
+    output_shape: Shape
+    mult_adds: int
+    params: int
+    bias_params: int = 0
+    bn_channels: int = 0
+
+    @property
+    def kernel_size(self) -> int:
+        return 3 if self.type in ("conv3x3", "dw3x3") else 1
+
+    @property
+    def groups(self) -> int:
+        """Depthwise: one group per input channel."""
+        return self.input_shape[2] if self.type == "dw3x3" else 1
+
+    @property
+    def activation_bytes(self) -> int:
+        """float32 bytes of this layer's output."""
+        return math.prod(self.output_shape) * FLOAT32_BYTES
+
+    def compute(self, convention: Convention = PAPER) -> int:
+        return convention.compute(self.mult_adds)
+
+    def counted_params(self, convention: Convention = PAPER) -> int:
+        bias = self.bias_params if convention.bias else 0
+        return self.params + bias + convention.bn_params(self.bn_channels)
+
+    def as_dict(self) -> dict[str, object]:
+        """Table-ready: shapes as "112×112×32" strings, like the paper."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "stride": self.stride,
+            "input_shape": "×".join(map(str, self.input_shape)),
+            "output_shape": "×".join(map(str, self.output_shape)),
+            "mult_adds": self.mult_adds,
+            "params": self.params,
+            "activation_bytes": self.activation_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class TypeShare:
+    """Totals of one layer type and their share of the network (the paper's Table 2)."""
+
+    type: LayerType
+    layers: int
+    mult_adds: int
+    params: int
+    mult_adds_share: Fraction
+    params_share: Fraction
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "type": self.type,
+            "layers": self.layers,
+            "mult_adds": self.mult_adds,
+            "params": self.params,
+            "mult_adds_share": float(self.mult_adds_share),
+            "params_share": float(self.params_share),
+        }
+
+
+@dataclass(frozen=True)
+class Network:
+    """A network as cost rows; totals in the paper's convention."""
+
+    name: str
+    alpha: Fraction
+    resolution: int
+    full_conv: bool
+    rows: tuple[LayerRow, ...]
+
+    def __iter__(self) -> Iterator[LayerRow]:
+        return iter(self.rows)
+
+    @property
+    def mult_adds(self) -> int:
+        return sum(row.mult_adds for row in self.rows)
+
+    @property
+    def params(self) -> int:
+        return sum(row.params for row in self.rows)
+
+    def compute(self, convention: Convention = PAPER) -> int:
+        return convention.compute(self.mult_adds)
+
+    def counted_params(self, convention: Convention = PAPER) -> int:
+        return sum(row.counted_params(convention) for row in self.rows)
+
+    def breakdown(self) -> tuple[TypeShare, ...]:
+        """Mult-adds and params per layer type, in order of first appearance."""
+        types = dict.fromkeys(row.type for row in self.rows)
+        shares = []
+        for kind in types:
+            rows = [row for row in self.rows if row.type == kind]
+            mult_adds = sum(row.mult_adds for row in rows)
+            params = sum(row.params for row in rows)
+            shares.append(
+                TypeShare(
+                    type=kind,
+                    layers=len(rows),
+                    mult_adds=mult_adds,
+                    params=params,
+                    mult_adds_share=Fraction(mult_adds, self.mult_adds),
+                    params_share=Fraction(params, self.params),
+                )
+            )
+        return tuple(shares)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "model": self.name,
+            "alpha": float(self.alpha),
+            "resolution": self.resolution,
+            "full_conv": self.full_conv,
+            "convention": PAPER.describe(),
+            "mult_adds": self.mult_adds,
+            "params": self.params,
+            "layers": [row.as_dict() for row in self.rows],
+            "breakdown": [share.as_dict() for share in self.breakdown()],
+        }
+
+
+def as_fraction(alpha: object) -> Fraction:
+    """α as an exact fraction: 0.75 means 3/4, so ``int(c·α)`` has no rounding surprise."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise ValueError(f"width multiplier α must be a number, not {alpha!r}")
+    if not math.isfinite(alpha) or alpha <= 0:
+        raise ValueError(f"width multiplier α must be > 0 (got {alpha})")
+    # str() of a float is its shortest decimal, the number the user typed (0.29, not 0.28999…).
+    return Fraction(str(alpha)) if isinstance(alpha, float) else Fraction(alpha)
+
+
+def scale_channels(channels: int, alpha: Fraction) -> int:
+    """Width multiplier: ``max(int(c·α), 8)`` — thinner, but never below 8 channels."""
+    return max(int(channels * alpha), 8)
+
+
+def conv_row(name: str, kind: LayerType, shape: Shape, out_channels: int, stride: int) -> LayerRow:
+    """A conv row priced by :func:`dsviz.cost.conv_cost` ('same' padding, BN after, no bias)."""
+    height, width, channels = shape
+    groups = channels if kind == "dw3x3" else 1
+    kernel = 1 if kind == "conv1x1" else 3
+    cost = conv_cost(channels, out_channels, kernel, height, width, stride=stride, groups=groups)
+    return LayerRow(
+        name=name,
+        type=kind,
+        stride=stride,
+        input_shape=shape,
+        output_shape=(cost.out_height, cost.out_width, out_channels),
+        mult_adds=cost.mult_adds,
+        params=cost.params,
+        bn_channels=out_channels,
+    )
+
+
+def head_rows(shape: Shape, classes: int) -> tuple[LayerRow, LayerRow]:
+    """Global average pool (no mult-adds, by the convention) then FC features → classes."""
+    features = shape[2]
+    fc = linear_cost(features, classes)
+    pool = LayerRow("avgpool", "avgpool", 1, shape, (1, 1, features), 0, 0)
+    fc_row = LayerRow("fc", "fc", 1, (1, 1, features), (1, 1, classes), fc.mult_adds, fc.params, classes)
+    return pool, fc_row
+
+
+def mobilenet_v1(
+    alpha: float | Fraction = 1.0,
+    resolution: int = 224,
+    *,
+    full_conv: bool = False,
+    classes: int = CLASSES,
+) -> Network:
+    """MobileNet v1 at width multiplier ``alpha`` and input ``resolution × resolution × 3``.
+
+    ``full_conv=True`` replaces each depthwise + pointwise pair with one standard 3×3 conv with
+    the same input/output channels and stride (the paper's Table 4 comparison).
+    """
+    alpha = as_fraction(alpha)
+    resolution = whole("resolution", resolution)
+    classes = whole("classes", classes)
+    stem_channels, stem_stride = STEM
+    rows = [
+        conv_row(
+            "conv1",
+            "conv3x3",
+            (resolution, resolution, IN_CHANNELS),
+            scale_channels(stem_channels, alpha),
+            stem_stride,
+        )
+    ]
+    for index, (channels, stride) in enumerate(BLOCKS, start=1):
+        shape, out = rows[-1].output_shape, scale_channels(channels, alpha)
+        if full_conv:
+            rows.append(conv_row(f"block{index}_conv", "conv3x3", shape, out, stride))
+            continue
+        depthwise = conv_row(f"block{index}_dw", "dw3x3", shape, shape[2], stride)
+        rows += [depthwise, conv_row(f"block{index}_pw", "conv1x1", depthwise.output_shape, out, 1)]
+    rows += head_rows(rows[-1].output_shape, classes)
+    name = f"{float(alpha):g} MobileNet-{resolution}" + (" (full convolution)" if full_conv else "")
+    return Network(name, alpha, resolution, bool(full_conv), tuple(rows))
+
+
+def to_torch(network: Network, *, batch_norm: bool = True, fc_bias: bool = True) -> nn.Sequential:
+    """The network as a PyTorch ``nn.Sequential`` built from the same rows.
+
+    Defaults give the real model (conv → BN → ReLU, FC with bias); ``batch_norm=False,
+    fc_bias=False`` gives exactly the layers the paper counts.
+    """
+    from torch import nn  # lazy: the cost model and the CLI do not need torch
+
+    layers: OrderedDict[str, nn.Module] = OrderedDict()  # nn.Sequential names its children
+    for row in network:
+        channels, out = row.input_shape[2], row.output_shape[2]
+        if row.type == "avgpool":
+            layers[row.name] = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        elif row.type == "fc":
+            layers[row.name] = nn.Linear(channels, out, bias=fc_bias)
+        else:
+            conv = nn.Conv2d(
+                channels,
+                out,
+                row.kernel_size,
+                stride=row.stride,
+                padding=row.kernel_size // 2,
+                groups=row.groups,
+                bias=False,
+            )
+            extra = [nn.BatchNorm2d(out), nn.ReLU(inplace=True)] if batch_norm else []
+            layers[row.name] = nn.Sequential(conv, *extra)
+    return nn.Sequential(layers)

@@ -1,0 +1,143 @@
+"""``python -m dsviz`` as a user runs it: a subprocess, its stdout, stderr and exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dsviz.cost import conv_cost, separable_cost
+from dsviz.mobilenet import mobilenet_v1
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dsviz(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "dsviz", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def ok(*args: str) -> str:
+    result = dsviz(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def test_help_lists_the_commands():
+    text = ok("--help")
+    for command in ("cost conv", "cost separable", "cost mobilenet-v1"):
+        assert command in text
+    assert "mobilenet-v1" in ok("cost", "--help")
+
+
+def test_conv_table():
+    text = ok("cost", "conv", "--in", "3", "--out", "64", "--kernel", "3", "--size", "224")
+    assert "86,704,128" in text  # 3·3·3·64·224² MACs
+    assert "MACs" in text and "Counted" in text and "not counted" in text
+    assert "224×224×64" in text
+
+
+def test_conv_json_has_the_model_numbers():
+    args = ["--in", "8", "--out", "12", "--kernel", "5", "--size", "20", "--width", "17"]
+    args += ["--stride", "2", "--groups", "4", "--dilation", "2", "--padding", "valid", "--bias"]
+    data = json.loads(ok("cost", "conv", *args, "--json"))
+    cost = conv_cost(8, 12, 5, 20, 17, stride=2, groups=4, dilation=2, padding="valid", bias=True)
+    assert data["mult_adds"] == cost.mult_adds and isinstance(data["mult_adds"], int)
+    assert data["params"] == cost.params == 12 * 2 * 25 + 12
+    assert (data["out_height"], data["out_width"]) == (6, 5)
+
+
+def test_separable_table_and_json():
+    args = ["--in", "32", "--out", "64", "--kernel", "3", "--size", "112"]
+    text = ok("cost", "separable", *args)
+    for word in ("depthwise", "pointwise", "standard", "73/576", "1/N + 1/D_K²", "exact here"):
+        assert word in text
+    data = json.loads(ok("cost", "separable", *args, "--multiplier", "2", "--stride", "2", "--json"))
+    sep = separable_cost(32, 64, 3, 112, 112, multiplier=2, stride=2)
+    assert (data["mult_adds"], data["params"]) == (sep.mult_adds, sep.params)
+    assert data["standard"]["mult_adds"] == sep.standard.mult_adds
+    assert data["ratio_exact"] == "73/288" and data["seed_is_exact"] is False
+
+
+def test_mobilenet_table():
+    text = ok("cost", "mobilenet-v1")
+    assert "568,740,352" in text and "4,209,088" in text and "MACs" in text
+    assert "block13_pw" in text and "conv1x1" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--alpha", "0.5", "--resolution", "160"], ["--full-conv"], ["--alpha", "0.25"]],
+)
+def test_mobilenet_json(args):
+    data = json.loads(ok("cost", "mobilenet-v1", *args, "--json"))
+    alpha = float(args[1]) if args[:1] == ["--alpha"] else 1.0
+    resolution = int(args[3]) if len(args) > 3 else 224
+    net = mobilenet_v1(alpha, resolution, full_conv="--full-conv" in args)
+    assert (data["mult_adds"], data["params"]) == (net.mult_adds, net.params)
+    assert data["layers"] == [row.as_dict() for row in net.rows]
+    assert sum(row["mult_adds"] for row in data["layers"]) == data["mult_adds"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["cost", "conv", "--in", "3", "--out", "8", "--kernel", "3", "--size", "9", "--groups", "2"],
+            "groups=2",
+        ),
+        (["cost", "conv", "--in", "3", "--out", "8", "--kernel", "3.5", "--size", "9"], "--kernel"),
+        (["cost", "conv", "--in", "3", "--out", "8", "--kernel", "3", "--size", "0"], "height"),
+        (
+            ["cost", "conv", "--in", "3", "--out", "8", "--kernel", "9", "--size", "4", "--padding", "valid"],
+            "empty",
+        ),
+        (
+            ["cost", "conv", "--in", "3", "--out", "8", "--kernel", "3", "--size", "9", "--padding", "full"],
+            "padding",
+        ),
+        (["cost", "conv", "--in", "3", "--out", "8", "--kernel", "4", "--size", "9"], "odd kernel"),
+        (["cost", "conv", "--in", "3", "--kernel", "3", "--size", "9"], "--out"),
+        (
+            [
+                "cost",
+                "separable",
+                "--in",
+                "3",
+                "--out",
+                "8",
+                "--kernel",
+                "3",
+                "--size",
+                "9",
+                "--multiplier",
+                "0",
+            ],
+            "multiplier",
+        ),
+        (["cost", "mobilenet-v1", "--alpha", "0"], "α"),
+        (["cost", "mobilenet-v1", "--resolution", "-5"], "resolution"),
+        (["cost", "mobilenet-v2"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args, message):
+    result = dsviz(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("python -m dsviz")
+    assert message in lines[0]
