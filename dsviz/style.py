@@ -1,0 +1,30 @@
+"""Colour scales and shared visual constants.
+
+Signed maps (depthwise and pointwise outputs, kernels, weights) use a diverging scale centred on zero,
+so white always means 0 and red/blue mean positive/negative. ColorBrewer's RdBu is colour-blind safe;
+the photo's channels use a plain grey ramp.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from plotly.colors import get_colorscale, sample_colorscale
+
+DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
+SEQUENTIAL = "gray"  # black 0 → white 1, for the input channels
+LUT_SIZE = 256
+
+
+@cache
+def lut(scale: str) -> np.ndarray:
+    """A ``(256, 3)`` uint8 lookup table sampled from a Plotly colour scale."""
+    colours = sample_colorscale(get_colorscale(scale), np.linspace(0, 1, LUT_SIZE), colortype="tuple")
+    return np.round(np.array(colours) * 255).astype(np.uint8)
+
+
+def symmetric_limit(*arrays: np.ndarray) -> float:
+    """``max |x|`` over the arrays, so a diverging scale runs −L…L with 0 in the middle (never 0)."""
+    limit = max(float(np.abs(a).max()) for a in arrays) if arrays else 0.0
+    return limit if limit > 0 else 1.0
