@@ -1,0 +1,76 @@
+"""Widgets whose values live in the URL, so a copied link reopens the same view.
+
+Streamlit's ``bind="query-params"`` syncs a keyed widget with the URL parameter of the same name, but
+drops an invalid value silently. These wrappers check the URL value first and, when it is invalid,
+leave a notice (shown by ``show_notices``) saying what was ignored and what was used instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+_NOTICES = "_url_notices"
+_SEEN = "_url_checked"
+
+
+def _check_url_value(key: str, valid: Callable[[str], bool], fallback: object) -> None:
+    """Record a notice once per session for an invalid ``?key=value``."""
+    raw = st.query_params.get(key)
+    seen = st.session_state.setdefault(_SEEN, set())
+    if raw is None or (key, raw) in seen:
+        return
+    seen.add((key, raw))
+    if not valid(raw):
+        st.session_state.setdefault(_NOTICES, []).append(f"`{key}={raw}` (used {fallback})")
+
+
+def _in_options(options: Sequence[Any]) -> Callable[[str], bool]:
+    names = {str(o) for o in options}
+    return lambda raw: raw in names
+
+
+def select(label: str, options: Sequence[Any], default: Any, key: str, **kwargs: Any) -> Any:
+    """A selectbox bound to ``?key=``; ``default`` is used when the URL says nothing or nonsense."""
+    _check_url_value(key, _in_options(options), default)
+    index = list(options).index(default)
+    return st.selectbox(label, options, index=index, key=key, bind="query-params", **kwargs)
+
+
+def steps(label: str, options: Sequence[Any], default: Any, key: str, **kwargs: Any) -> Any:
+    """A select-slider (discrete steps) bound to ``?key=``."""
+    _check_url_value(key, _in_options(options), default)
+    return st.select_slider(label, options, value=default, key=key, bind="query-params", **kwargs)
+
+
+def integer(label: str, low: int, high: int, default: int, key: str, **kwargs: Any) -> int:
+    """An integer slider ``low…high`` bound to ``?key=``."""
+
+    def valid(raw: str) -> bool:
+        return raw.lstrip("-").isdigit() and low <= int(raw) <= high
+
+    _check_url_value(key, valid, default)
+    return st.slider(label, low, high, default, key=key, bind="query-params", **kwargs)
+
+
+def switch(label: str, default: bool, key: str, **kwargs: Any) -> bool:
+    """A toggle bound to ``?key=true|false``."""
+    _check_url_value(key, lambda raw: raw.lower() in ("true", "false"), default)
+    return st.toggle(label, default, key=key, bind="query-params", **kwargs)
+
+
+def show_notices() -> None:
+    """One warning listing every link setting that was ignored, with a button to dismiss it."""
+    notices = st.session_state.get(_NOTICES)
+    if not notices:
+        return
+    with st.container(border=True):
+        st.warning(
+            "Some settings in the link were not valid and were replaced by defaults: " + ", ".join(notices),
+            icon="⚠️",
+        )
+        if st.button("Dismiss", key="url_notice_dismiss"):
+            st.session_state[_NOTICES] = []
+            st.rerun()
