@@ -17,8 +17,8 @@ from PIL import Image, ImageDraw, ImageFont
 from dsviz.style import DIVERGING, LUT_SIZE, SEQUENTIAL, lut
 
 BAR_WIDTH = 10  # px of the colour bar, beside the map
-LABEL_WIDTH = 44  # px for the bar's tick labels
-TITLE_HEIGHT = 18
+LABEL_WIDTH = 48  # px for the bar's tick labels
+TITLE_HEIGHT = 20
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,12 @@ class Scale:
     low: float
     high: float
     colours: str
+    clipped: bool = False  # values beyond [low, high] exist and are drawn at the end colours
 
     @classmethod
-    def signed(cls, limit: float) -> Scale:
+    def signed(cls, limit: float, clipped: bool = False) -> Scale:
         """Zero-centred diverging scale ``[−limit, limit]``."""
-        return cls(-limit, limit, DIVERGING)
+        return cls(-limit, limit, DIVERGING, clipped)
 
     @classmethod
     def unit(cls) -> Scale:
@@ -57,6 +58,11 @@ def _label(value: float) -> str:
     return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.1e}"
 
 
+def ascii_title(text: str) -> str:
+    """Pillow's built-in font has no ×, · or − glyphs: write x, : and -."""
+    return text.replace("×", "x").replace(" · ", ": ").replace("·", ":").replace("−", "-")
+
+
 def colour_bar(height: int, scale: Scale) -> Image.Image:
     """A vertical bar (high at the top) with its top, middle and bottom values written beside it."""
     ramp = np.linspace(scale.high, scale.low, height)[:, None].repeat(BAR_WIDTH, axis=1)
@@ -65,8 +71,14 @@ def colour_bar(height: int, scale: Scale) -> Image.Image:
     draw = ImageDraw.Draw(strip)
     font = _font(11)
     middle = (scale.low + scale.high) / 2
-    for value, y, anchor in ((scale.high, 0, "la"), (middle, height // 2, "lm"), (scale.low, height, "ld")):
-        draw.text((BAR_WIDTH + 3, y), _label(value), fill="black", font=font, anchor=anchor)
+    beyond = (">=", "<=") if scale.clipped else ("", "")  # ASCII: the built-in font has no ≥
+    ticks = (
+        (beyond[0] + _label(scale.high), 0, "la"),
+        (_label(middle), height // 2, "lm"),
+        (beyond[1] + _label(scale.low), height, "ld"),
+    )
+    for text, y, anchor in ticks:
+        draw.text((BAR_WIDTH + 3, y), text, fill="black", font=font, anchor=anchor)
     return strip
 
 
@@ -84,7 +96,7 @@ def titled(picture: Image.Image, title: str, bar: Image.Image | None = None) -> 
     if bar is not None:
         canvas.paste(bar, (picture.width + 2, TITLE_HEIGHT))
     draw = ImageDraw.Draw(canvas)
-    draw.text((2, TITLE_HEIGHT // 2), title, fill="black", font=_font(13), anchor="lm")
+    draw.text((2, TITLE_HEIGHT // 2), ascii_title(title), fill="black", font=_font(15), anchor="lm")
     return canvas
 
 

@@ -65,8 +65,9 @@ def depthwise_controls(labels: list[str]) -> pipeline.DepthwiseSpec:
             kernel, name = resolve(choice, size, i)
         picked.append(kernel)
         names.append(name)
-    for i in range(len(slots), 4 * len(KERNEL_CHOICES)):  # custom grids of slots no longer shown
-        editor.forget(f"pg_custom{i}") if f"pg_custom{i}" in st.query_params else None
+    in_use = {f"pg_custom{i}" for i, name in enumerate(names) if name == "custom"}
+    for key in [k for k in st.query_params if k.startswith("pg_custom") and k not in in_use]:
+        editor.forget(key)  # a custom grid no longer shown leaves the link
     if shared:  # the same d kernels for every channel, in PyTorch's order: channel m's maps m·d … m·d+d−1
         picked, names = picked * len(labels), names * len(labels)
     stack = np.stack(picked)  # (M·d, K, K)
@@ -146,6 +147,8 @@ shared_scale = state.select(
     }.get,
 )
 
+summary = st.empty()  # filled in at the end, once the cost is known: the headline stays on top
+
 st.header("1 · Input", divider="gray")
 head, input_tiles = pipeline.input_tiles(bar.inputs, bar.data)
 cols = st.columns([1.2, 3])
@@ -186,6 +189,7 @@ st.latex(equations.STANDARD)
 out_h, out_w = pipeline.depthwise_maps(bar.inputs, dw, bar.data).shape[1:]
 sep = costcard.separable(m, pw.out_channels, dw.size, height, width, d, dw.stride, dw.dilation)
 costcard.render(sep, "pg")
+summary.info(costcard.headline(sep, st.session_state.get("pg_unit", "MACs")), icon="🧮")
 with st.expander("The seed's cost formulas (corrected)"):
     st.latex(equations.COST_STANDARD)
     st.latex(equations.COST_SEPARABLE)

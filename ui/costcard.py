@@ -10,6 +10,7 @@ from ui import state
 
 UNITS = ("MACs", "FLOPs")
 BN_COUNTS = ("none", "trainable", "stored")
+INTENSITY_HELP = "Arithmetic intensity: MACs ÷ (input + weights + output bytes). Low means memory-bound."
 BN_LABELS = {"none": "no BN params", "trainable": "BN γ, β", "stored": "BN γ, β, mean, var"}
 
 
@@ -34,28 +35,37 @@ def _convention(prefix: str) -> cost.Convention:
     return cost.Convention(unit=unit, bias=bias, batch_norm=bn)
 
 
-def _table(sep: cost.SeparableCost, conv: cost.Convention) -> pd.DataFrame:
-    rows = {
-        "depthwise": sep.depthwise,
-        "pointwise": sep.pointwise,
-        "standard": sep.standard,
+def _row(layers: list[cost.ConvCost], conv: cost.Convention) -> dict[str, float]:
+    moved = sum(c.bytes_moved for c in layers)  # input + weights + output of each layer
+    return {
+        conv.unit: sum(c.compute(conv) for c in layers),
+        "params": sum(c.counted_params(conv) for c in layers),
+        "output bytes": sum(c.activation_bytes for c in layers),
+        "MACs per byte moved": sum(c.mult_adds for c in layers) / moved,
     }
-    table = pd.DataFrame(
-        {
-            conv.unit: [c.compute(conv) for c in rows.values()],
-            "params": [c.counted_params(conv) for c in rows.values()],
-            "output (KB, float32)": [round(c.activation_bytes / 1024, 1) for c in rows.values()],
-            "MACs per byte moved": [round(float(c.arithmetic_intensity), 2) for c in rows.values()],
-        },
-        index=list(rows),
+
+
+def _table(sep: cost.SeparableCost, conv: cost.Convention) -> pd.DataFrame:
+    """One row per stage, both stages together, and the standard convolution."""
+    rows = {
+        "depthwise": [sep.depthwise],
+        "pointwise": [sep.pointwise],
+        "separable (dw + pw)": [sep.depthwise, sep.pointwise],
+        "standard": [sep.standard],
+    }
+    return pd.DataFrame.from_dict({name: _row(layers, conv) for name, layers in rows.items()}, orient="index")
+
+
+def headline(sep: cost.SeparableCost, unit: str = "MACs") -> str:
+    """One sentence for the top of a page: how much the factorisation saves here."""
+    conv = cost.Convention(unit=unit if unit in UNITS else "MACs")
+    cmp = sep.compare(conv)
+    return (
+        f"**{cmp.standard_compute / cmp.separable_compute:.1f}× fewer {conv.unit}** than a standard "
+        f"convolution ({cmp.separable_compute:,} vs {cmp.standard_compute:,}) and "
+        f"**{cmp.standard_params / cmp.separable_params:.1f}× fewer weights** ({cmp.separable_params:,} vs "
+        f"{cmp.standard_params:,}) for this layer — details in section 4."
     )
-    table.loc["separable (dw + pw)"] = [
-        sep.depthwise.compute(conv) + sep.pointwise.compute(conv),
-        sep.depthwise.counted_params(conv) + sep.pointwise.counted_params(conv),
-        None,
-        None,
-    ]
-    return table.loc[["depthwise", "pointwise", "separable (dw + pw)", "standard"]]
 
 
 def render(sep: cost.SeparableCost, prefix: str) -> None:
@@ -76,11 +86,20 @@ def render(sep: cost.SeparableCost, prefix: str) -> None:
     cols[1].metric(
         f"separable ({conv.unit})",
         f"{cmp.separable_compute:,}",
-        f"−{cmp.saved_compute:,}",
+        f"-{cmp.saved_compute:,} ({-float(1 - cmp.compute_ratio):.0%})",  # ASCII minus: Streamlit reads the sign
         delta_color="inverse",
     )
     cols[2].metric("ratio separable / standard", f"{float(cmp.compute_ratio):.4f}")
-    st.dataframe(_table(sep, conv), width="stretch")
+    st.dataframe(
+        _table(sep, conv),
+        width="stretch",
+        column_config={
+            conv.unit: st.column_config.NumberColumn(format="localized"),
+            "params": st.column_config.NumberColumn(format="localized"),
+            "output bytes": st.column_config.NumberColumn(format="localized", help="float32"),
+            "MACs per byte moved": st.column_config.NumberColumn(format="%.2f", help=INTENSITY_HELP),
+        },
+    )
     bars = {
         "standard": {"standard conv": sep.standard.compute(conv)},
         "separable": {"depthwise": sep.depthwise.compute(conv), "pointwise": sep.pointwise.compute(conv)},

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dsviz import images, ops, render
 from dsviz.inputs import stack_filtered
-from dsviz.style import symmetric_limit
+from dsviz.style import robust_limit, symmetric_limit
 
 DISPLAY_SIDE = 320  # px: maps are shown at most this large, whatever the working resolution
 
@@ -87,10 +87,18 @@ def outputs(
 
 
 def _map_scales(maps: np.ndarray, shared: bool) -> list[render.Scale]:
-    """Zero-centred scales: one for all maps (comparable) or one per map (each map's detail)."""
+    """Zero-centred scales: one for all maps (comparable) or one per map (each map's detail),
+    saturating the strongest 0.5 % of values (the colour bar marks it)."""
     if shared:
-        return [render.Scale.signed(symmetric_limit(maps))] * len(maps)
-    return [render.Scale.signed(symmetric_limit(m)) for m in maps]
+        return [render.Scale.signed(*robust_limit(maps))] * len(maps)
+    return [render.Scale.signed(*robust_limit(m)) for m in maps]
+
+
+def _kernel_scales(kernels: np.ndarray, shared: bool) -> list[render.Scale]:
+    """Kernels are small: their scale covers every weight exactly, no saturation."""
+    if shared:
+        return [render.Scale.signed(symmetric_limit(kernels))] * len(kernels)
+    return [render.Scale.signed(symmetric_limit(k)) for k in kernels]
 
 
 def _tiles(maps: np.ndarray, titles: list[str], scales: list[render.Scale]) -> list[bytes]:
@@ -130,7 +138,7 @@ def kernel_tiles(spec: DepthwiseSpec, shared: bool) -> list[bytes]:
     kernels = kernel_array(spec)
     return [
         render.encode(render.kernel_tile(k, name, scale))
-        for k, name, scale in zip(kernels, spec.names, _map_scales(kernels, shared), strict=True)
+        for k, name, scale in zip(kernels, spec.names, _kernel_scales(kernels, shared), strict=True)
     ]
 
 
