@@ -86,7 +86,7 @@ def render(sep: cost.SeparableCost, prefix: str) -> None:
     cols[1].metric(
         f"separable ({conv.unit})",
         f"{cmp.separable_compute:,}",
-        f"-{cmp.saved_compute:,} ({-float(1 - cmp.compute_ratio):.0%})",  # ASCII minus: Streamlit reads the sign
+        f"-{cmp.saved_compute:,} ({-float(1 - cmp.compute_ratio):.0%})",  # ASCII "-": Streamlit reads it
         delta_color="inverse",
     )
     cols[2].metric("ratio separable / standard", f"{float(cmp.compute_ratio):.4f}")
