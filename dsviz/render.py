@@ -127,18 +127,29 @@ def display_size(values: np.ndarray, max_side: int) -> np.ndarray:
     return blocks.mean(axis=(1, 3))
 
 
+def cell_text(value: float, decimals: int, whole: bool) -> str:
+    """Short text for a kernel cell: ``-1`` for whole numbers, else ``.035`` / ``-.12`` (no leading 0)."""
+    if whole:
+        return str(int(value))
+    text = f"{value:.{decimals}f}"
+    if float(text) == 0:
+        return "0"
+    return text.replace("0.", ".", 1) if abs(value) < 1 else text
+
+
 def kernel_tile(kernel: np.ndarray, title: str, scale: Scale, *, cell: int = 0) -> Image.Image:
-    """A K×K kernel as coloured cells with its numbers written in (for K ≤ 7), plus a colour bar."""
+    """A K×K kernel as coloured cells with its numbers written in, plus a colour bar."""
     size = kernel.shape[0]
-    cell = cell or max(12, 132 // size)
+    cell = cell or max(30, 132 // size)  # ≥ 30 px: room for a number like "-0.12" in every cell
     cells = colourise(kernel, scale).repeat(cell, axis=0).repeat(cell, axis=1)
     picture = Image.fromarray(cells)
-    if size <= 7:
-        draw = ImageDraw.Draw(picture)
-        font = _font(max(9, cell // 3))
-        limit = max(abs(scale.low), abs(scale.high))
-        for (i, j), value in np.ndenumerate(kernel):
-            ink = "white" if abs(value) > 0.6 * limit else "black"  # readable on dark cells
-            centre = (j * cell + cell // 2, i * cell + cell // 2)
-            draw.text(centre, f"{value:.2g}", fill=ink, font=font, anchor="mm")
+    draw = ImageDraw.Draw(picture)
+    font = _font(max(10, min(cell // 3, 18)))
+    limit = max(abs(scale.low), abs(scale.high))
+    whole = bool(np.all(kernel == np.round(kernel)))
+    decimals = 2 if limit >= 0.5 else 3
+    for (i, j), value in np.ndenumerate(kernel):
+        ink = "white" if abs(value) > 0.6 * limit else "black"  # readable on dark cells
+        centre = (j * cell + cell // 2, i * cell + cell // 2)
+        draw.text(centre, cell_text(float(value), decimals, whole), fill=ink, font=font, anchor="mm")
     return titled(picture, title, colour_bar(picture.height, scale))
