@@ -16,6 +16,8 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 def as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
     """``value`` as a float32 array with ``ndim`` axes, all of them non-empty and all values finite."""
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} must hold real numbers, not complex ones")
     try:
         arr = np.asarray(value, dtype=np.float32)
     except (TypeError, ValueError) as err:
@@ -43,15 +45,29 @@ def require_finite(name: str, arr: np.ndarray) -> None:
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     raise ValueError(
         f"{name} contains {int(bad.sum())} value(s) that are not finite numbers (NaN or ±inf), first at "
-        f"index {first}. Every weight and pixel must be an ordinary number."
+        f"index {first}. Every weight and pixel must be an ordinary number (|x| < 3.4e38, float32's limit)."
     )
 
 
+def is_whole(value: object) -> bool:
+    """An integer, and not a bool (``True`` is an int in Python, but never a meant stride)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def require_whole(name: str, value: object, minimum: int = 1) -> None:
+    if not is_whole(value) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, not {value!r}")
+
+
 def require_choice(name: str, value: object, allowed: range | tuple) -> None:
-    """``value`` must be one of ``allowed``; the message lists what is."""
-    if isinstance(value, bool) or value not in allowed:
-        shown = f"{allowed.start}–{allowed.stop - 1}" if isinstance(allowed, range) else allowed
-        raise ValueError(f"{name} must be one of {shown}, not {value!r}")
+    """``value`` must be one of ``allowed`` (whole numbers only, for a range); the message lists them."""
+    if isinstance(allowed, range):
+        if not is_whole(value) or value not in allowed:
+            raise ValueError(
+                f"{name} must be a whole number from {allowed.start} to {allowed.stop - 1}, not {value!r}"
+            )
+    elif not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
 
 
 def require_kernel_size(kernel_size: int) -> None:

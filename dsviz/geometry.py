@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 Padding = Literal["same", "valid"] | int
+MAX_PADDING = 64  # pixels per side: more than any 'same' padding here (K ≤ 11, dilation ≤ 4 → 20)
 
 
 def effective_kernel(kernel_size: int, dilation: int = 1) -> int:
@@ -32,8 +33,8 @@ def pad_amount(kernel_size: int, padding: Padding = "same", dilation: int = 1) -
         return 0
     if isinstance(padding, bool) or not isinstance(padding, int):
         raise ValueError(f"padding must be 'same', 'valid' or a whole number, not {padding!r}")
-    if padding < 0:
-        raise ValueError(f"padding must be ≥ 0 (got {padding})")
+    if not 0 <= padding <= MAX_PADDING:
+        raise ValueError(f"padding must be between 0 and {MAX_PADDING} pixels per side (got {padding})")
     return padding
 
 

@@ -13,6 +13,7 @@ C order.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Literal
 
@@ -28,6 +29,7 @@ from dsviz.checks import (
     as_float_array,
     require_choice,
     require_square_kernels,
+    require_whole,
 )
 from dsviz.geometry import Padding, output_size, pad_amount
 
@@ -159,7 +161,8 @@ def compose(kernels: np.ndarray, weights: np.ndarray, depth_multiplier: int = 1)
     kernels = as_float_array("the depthwise kernels", kernels, 3)
     weights = as_float_array("the pointwise weights", weights, 2)
     d = depth_multiplier
-    if d < 1 or kernels.shape[0] % d:
+    require_whole("the depth multiplier", d)
+    if kernels.shape[0] % d:
         raise ValueError(f"{kernels.shape[0]} kernels cannot be split into groups of d = {d}")
     if weights.shape[1] != kernels.shape[0]:
         raise ValueError(
@@ -182,8 +185,7 @@ def separable_approximation(kernel: np.ndarray, depth_multiplier: int = 1) -> tu
     """
     kernel = as_float_array("the kernel", kernel, 4)
     d = depth_multiplier
-    if d < 1:
-        raise ValueError(f"the depth multiplier must be ≥ 1 (got {d})")
+    require_whole("the depth multiplier", d)
     out_channels, channels, size, _ = kernel.shape
     per_channel = kernel.astype(np.float64).transpose(1, 0, 2, 3).reshape(channels, out_channels, -1)
     u, s, vt = np.linalg.svd(per_channel, full_matrices=False)  # (M, N, r), (M, r), (M, r, K²)
@@ -213,8 +215,10 @@ def batch_norm(
     stats = [as_float_array(n, v, 1) for n, v in zip(names, (gamma, beta, mean, var), strict=True)]
     if any(s.shape[0] != y.shape[0] for s in stats):
         raise ValueError(f"batch norm needs {y.shape[0]} values of γ, β, mean and var, one per map")
-    if (stats[3] < 0).any() or eps <= 0:
-        raise ValueError("batch-norm variances must be ≥ 0 and ε > 0")
+    if (stats[3] < 0).any():
+        raise ValueError("batch-norm variances must be ≥ 0")
+    if not (isinstance(eps, int | float) and math.isfinite(eps) and eps > 0):
+        raise ValueError(f"batch-norm ε must be a positive number (got {eps!r}): it keeps √(σ² + ε) above 0")
     scale = stats[0] / np.sqrt(stats[3] + eps)
     shift = stats[1] - scale * stats[2]
     return y * scale[:, None, None] + shift[:, None, None]
