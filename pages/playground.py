@@ -182,7 +182,7 @@ st.latex(equations.POINTWISE)
 map_labels = [f"{labels[j // d]}·{dw.names[j]}" for j in range(m * d)]
 pw = pointwise_controls(m * d, m, d, map_labels)
 out_tiles = pipeline.output_tiles(bar.inputs, dw, pw, shared_scale == "shared", bar.data)
-gallery(out_tiles, 4)
+gallery(out_tiles, 4 if len(out_tiles) <= 8 else 6 if len(out_tiles) <= 24 else 8)  # big N: smaller tiles
 
 st.header("4 · Cost: separable vs standard", divider="gray")
 st.latex(equations.STANDARD)
