@@ -72,7 +72,7 @@ def require_choice(name: str, value: object, allowed: range | tuple) -> None:
 
 def require_kernel_size(kernel_size: int) -> None:
     """Kernels are square with an odd side 1–11, so each has a centre pixel."""
-    if kernel_size not in KERNEL_SIZES:
+    if not is_whole(kernel_size) or kernel_size not in KERNEL_SIZES:
         raise ValueError(
             f"kernel size must be odd and between 1 and 11 (got {kernel_size}): an odd kernel has "
             "a centre pixel, which is what 'same' padding lines up with the input pixel."

@@ -152,7 +152,10 @@ DEPTHWISE: dict[str, KernelSpec] = {
         "Scharr y", "Rotation-accurate 3×3 top → bottom gradient: horizontal edges.", _scharr("y"), (3,)
     ),
     "laplacian": KernelSpec(
-        "Laplacian", "Second derivative: responds to edges and spots, zero on flat and ramps.", _laplacian
+        "Laplacian",
+        "Second derivative: responds to edges and spots, zero on flat and ramps.",
+        _laplacian,
+        ANY_ODD[1:],  # a 1×1 kernel cannot measure curvature
     ),
     "emboss": KernelSpec("Emboss", "Diagonal gradient plus the image: a relief lit from top-left.", _emboss),
     "motion-blur": KernelSpec(

@@ -44,9 +44,11 @@ class Scale:
 def colourise(values: np.ndarray, scale: Scale) -> np.ndarray:
     """``(H, W)`` floats → ``(H, W, 3)`` uint8 through the scale's lookup table."""
     span = scale.high - scale.low or 1.0
-    index = (values - scale.low) * ((LUT_SIZE - 1) / span)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflowed maps: handled just below
+        index = (values - scale.low) * ((LUT_SIZE - 1) / span)
+    np.nan_to_num(index, copy=False, nan=(LUT_SIZE - 1) / 2)  # NaN → middle; ±inf → clipped to the ends
     np.clip(index, 0, LUT_SIZE - 1, out=index)
-    return lut(scale.colours)[index.astype(np.intp)]
+    return lut(scale.colours)[np.rint(index).astype(np.intp)]  # rint: +v and −v mirror exactly
 
 
 @cache

@@ -14,12 +14,12 @@ from plotly.colors import get_colorscale, sample_colorscale
 
 DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
 SEQUENTIAL = "gray"  # black 0 → white 1, for the input channels
-LUT_SIZE = 256
+LUT_SIZE = 257  # odd, so 0 on a diverging scale has its own, exactly neutral entry
 
 
 @cache
 def lut(scale: str) -> np.ndarray:
-    """A ``(256, 3)`` uint8 lookup table sampled from a Plotly colour scale."""
+    """A ``(LUT_SIZE, 3)`` uint8 lookup table sampled from a Plotly colour scale."""
     colours = sample_colorscale(get_colorscale(scale), np.linspace(0, 1, LUT_SIZE), colortype="tuple")
     return np.round(np.array(colours) * 255).astype(np.uint8)
 
@@ -39,12 +39,15 @@ def robust_limit(values: np.ndarray) -> tuple[float, bool]:
 
     Feature maps are mostly near zero with a few strong edges; scaling to the single largest value
     would paint almost everything white. Saturating the top 0.5 % shows the structure, and the
-    colour bar says so (its ends read "≥ L" and "≤ −L").
+    colour bar says so (its ends read ">= L" and "<= -L"). Non-finite values (an overflow of absurd
+    weights) are left out, so the limit is always a usable positive number.
     """
     flat = np.abs(values).ravel()
     sample = flat[:: max(1, flat.size // _SAMPLE)]
-    limit = float(np.percentile(sample, ROBUST_PERCENTILE))
-    peak = float(flat.max())
+    sample = sample[np.isfinite(sample)]
+    finite = flat[np.isfinite(flat)] if not np.isfinite(flat.max(initial=0.0)) else flat
+    peak = float(finite.max(initial=0.0))
+    limit = float(np.percentile(sample, ROBUST_PERCENTILE)) if sample.size else peak
     if limit <= 0 or limit >= peak:
-        return (peak if peak > 0 else 1.0), False
+        return (peak if peak > 0 else 1.0), finite.size < flat.size
     return limit, True

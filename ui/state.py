@@ -1,8 +1,9 @@
 """Widgets whose values live in the URL, so a copied link reopens the same view.
 
 Streamlit's ``bind="query-params"`` syncs a keyed widget with the URL parameter of the same name, but
-drops an invalid value silently. These wrappers check the URL value first and, when it is invalid,
-leave a notice (shown by ``show_notices``) saying what was ignored and what was used instead.
+drops an invalid value silently (and, for a selectbox, writes its shown label rather than the value).
+These wrappers check the URL value first and, when it is invalid, leave a notice (shown by
+``show_notices``) saying what was ignored and what was used instead.
 """
 
 from __future__ import annotations
@@ -33,10 +34,29 @@ def _in_options(options: Sequence[Any]) -> Callable[[str], bool]:
 
 
 def select(label: str, options: Sequence[Any], default: Any, key: str, **kwargs: Any) -> Any:
-    """A selectbox bound to ``?key=``; ``default`` is used when the URL says nothing or nonsense."""
-    _check_url_value(key, _in_options(options), default)
-    index = list(options).index(default)
-    return st.selectbox(label, options, index=index, key=key, bind="query-params", **kwargs)
+    """A selectbox whose *name* (not its shown label) lives in ``?key=``.
+
+    Streamlit's ``bind`` would put the ``format_func`` label in the URL, so names are synced by hand:
+    the URL seeds the widget once per session, and every run writes the current name back (and
+    removes it when it is the default, to keep links short).
+    """
+    options = list(options)
+    names = [str(o) for o in options]
+    if st.session_state.get(key) not in options:  # first run, or the options changed under it
+        raw = st.query_params.get(key)
+        _check_url_value(key, lambda r: r in names, default)
+        st.session_state[key] = options[names.index(raw)] if raw in names else default
+    value = st.selectbox(label, options, key=key, **kwargs)
+    _write_url(key, value, default)
+    return value
+
+
+def _write_url(key: str, value: object, default: object) -> None:
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
 
 
 def steps(label: str, options: Sequence[Any], default: Any, key: str, **kwargs: Any) -> Any:

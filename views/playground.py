@@ -181,7 +181,11 @@ st.header("3 · Pointwise: mix the channels", divider="gray")
 st.latex(equations.POINTWISE)
 map_labels = [f"{labels[j // d]}·{dw.names[j]}" for j in range(m * d)]
 pw = pointwise_controls(m * d, m, d, map_labels)
-out_tiles = pipeline.output_tiles(bar.inputs, dw, pw, shared_scale == "shared", bar.data)
+try:
+    out_tiles = pipeline.output_tiles(bar.inputs, dw, pw, shared_scale == "shared", bar.data)
+except ValueError as err:  # e.g. custom numbers so large that the maps overflow float32
+    st.error(f"The pointwise stage cannot run with these numbers: {err}")
+    st.stop()
 gallery(out_tiles, 4 if len(out_tiles) <= 8 else 6 if len(out_tiles) <= 24 else 8)  # big N: smaller tiles
 
 st.header("4 · Cost: separable vs standard", divider="gray")
