@@ -12,7 +12,7 @@ from ui import sidebar, state
 st.set_page_config(page_title="dsviz — depthwise separable convolution", page_icon="🔬", layout="wide")
 
 PAGES = [
-    st.Page("views/playground.py", title="Playground", icon="🔬", default=True),
+    st.Page("views/playground.py", title="Playground", icon=":material/science:", default=True),
 ]
 
 page = st.navigation(PAGES)

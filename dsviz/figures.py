@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 
 from dsviz.style import DIVERGING, symmetric_limit
 
-NUMBERS_UP_TO = 400  # write the values into the cells when there are at most this many
+NUMBERS_UP_TO = 400  # write the values into the cells when there are at most this many…
+NUMBER_ROWS_UP_TO = 24  # …and the rows are tall enough to read them
 
 
 def weights_heatmap(weights: np.ndarray, rows: list[str], columns: list[str], title: str) -> go.Figure:
@@ -22,7 +23,7 @@ def weights_heatmap(weights: np.ndarray, rows: list[str], columns: list[str], ti
         zmax=limit,
         colorscale=DIVERGING,
         colorbar={"title": {"text": "weight"}, "thickness": 12},
-        texttemplate="%{z:.2f}" if weights.size <= NUMBERS_UP_TO else None,
+        texttemplate="%{z:.2f}" if weights.size <= NUMBERS_UP_TO and len(rows) <= NUMBER_ROWS_UP_TO else None,
         hovertemplate="output %{y}<br>from %{x}<br>weight %{z:.4f}<extra></extra>",
         xgap=1,
         ygap=1,
@@ -51,7 +52,7 @@ def cost_bars(stages: dict[str, dict[str, int]], unit: str) -> go.Figure:
         barmode="stack",
         height=190,
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        legend={"orientation": "h", "y": -0.35},
+        legend={"orientation": "h", "y": -0.35, "traceorder": "normal"},  # same order as the stack
         xaxis={"title": {"text": unit}},
     )
     return fig

@@ -155,7 +155,8 @@ cols = st.columns([1.2, 3])
 cols[0].image(head, width="stretch")
 with cols[1]:
     st.markdown(
-        f"**M = {m}** input channels, each {width}×{height}: the feature map $F$ of size $D_F × D_F × M$."
+        f"**M = {m}** input channels, each {width}×{height}: the feature map $F$ of size "
+        + ("$D_F × D_F × M$." if width == height else "$H × W × M$ (the seed assumes a square $D_F × D_F$).")
     )
     gallery(input_tiles, min(m, 4))
 
@@ -193,7 +194,7 @@ st.latex(equations.STANDARD)
 out_h, out_w = pipeline.depthwise_maps(bar.inputs, dw, bar.data).shape[1:]
 sep = costcard.separable(m, pw.out_channels, dw.size, height, width, d, dw.stride, dw.dilation)
 costcard.render(sep, "pg")
-summary.info(costcard.headline(sep, st.session_state.get("pg_unit", "MACs")), icon="🧮")
+summary.info(costcard.headline(sep, st.session_state.get("pg_unit", "MACs")), icon=":material/calculate:")
 with st.expander("The seed's cost formulas (corrected)"):
     st.latex(equations.COST_STANDARD)
     st.latex(equations.COST_SEPARABLE)

@@ -1,0 +1,326 @@
+"""How fast the Playground answers a slider, and how many bytes a rerun sends — in one run.
+
+    python benchmarks/app_speed.py
+
+1. Server-side rerun time: ``AppTest`` runs app.py in this process, a widget is changed, and each
+   ``.run()`` is timed (the script run plus AppTest's parsing of its messages; no browser, no network).
+   "cached" alternates between two values already seen, so every stage comes from ``st.cache_data``;
+   "fresh" makes the stages that the widget feeds recompute (a new N each time; for K, the caches of
+   the depthwise and later stages are cleared before each run — the photo stays cached, as it would).
+   The same again on a 1-megapixel upload at working resolution 512 (AppTest's file_uploader).
+2. Bytes on the wire: a real ``streamlit run`` server (tests/live_server.py) and Chromium; a CDP
+   session sums the websocket frames received and the ``/media/`` images fetched because of one
+   slider move after the page has loaded (the browser cache on, as for a user). The first page load is
+   printed for reference.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from live_server import live_server  # noqa: E402  (after the path insertion above)
+
+RUNS = 15
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MB = 1e6
+
+
+@dataclass
+class Row:
+    name: str
+    value: float
+    unit: str
+    target: float | None = None  # at most this; None: for reference only
+    extra: str = ""
+
+    def cells(self) -> list[str]:
+        verdict = "" if self.target is None else ("PASS" if self.value <= self.target else "MISS")
+        target = "" if self.target is None else f"≤ {self.target:g} {self.unit}"
+        return [self.name, f"{self.value:,.1f} {self.unit}", target, verdict, self.extra]
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        print(f"  {row.name}: {row.value:,.1f} {row.unit} {row.extra}", flush=True)
+
+    def table(self) -> str:
+        header = ["measurement", "value", "target", "", "detail"]
+        lines = [header] + [r.cells() for r in self.rows]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines)
+
+
+# --- server-side rerun time (AppTest) ---------------------------------------------------------------
+
+
+def new_app():  # -> AppTest (imported lazily: streamlit is slow to import)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def timed_runs(at, steps: Iterable[Callable[[], None]]) -> list[float]:
+    """Run ``step()`` (set a widget, maybe clear caches), then time ``at.run()``; milliseconds."""
+    times = []
+    for step in steps:
+        step()
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+        assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    return times
+
+
+def stats(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), statistics.quantiles(times, n=10)[-1]
+
+
+def clear_depthwise_and_later() -> None:
+    """Forget what a new K recomputes: depthwise maps and tiles, kernels, outputs and their tiles."""
+    from ui import pipeline
+
+    for cached in (
+        pipeline.depthwise_maps,
+        pipeline.depthwise_tiles,
+        pipeline.kernel_tiles,
+        pipeline.outputs,
+        pipeline.output_tiles,
+    ):
+        cached.clear()
+
+
+def rerun_rows(at, label: str, target: float, report: Report) -> None:
+    """Four series on the app as it stands: K and N changes, cached and fresh."""
+
+    def set_k(value: int) -> Callable[[], None]:
+        return lambda: at.select_slider(key="pg_k").set_value(value)
+
+    def set_n(value: int) -> Callable[[], None]:
+        return lambda: at.slider(key="pg_n").set_value(value)
+
+    def fresh_k(value: int) -> Callable[[], None]:
+        return lambda: (clear_depthwise_and_later(), set_k(value)())
+
+    ks = [5 if i % 2 == 0 else 3 for i in range(RUNS)]
+    ns = [9 if i % 2 == 0 else 8 for i in range(RUNS)]
+    timed_runs(at, [set_k(5), set_k(3), set_n(9), set_n(8)])  # warm both values of each widget
+    series = {
+        "K 3↔5, cached": [set_k(k) for k in ks],
+        "K 3↔5, fresh": [fresh_k(k) for k in ks],
+        "N 8↔9, cached": [set_n(n) for n in ns],
+        f"N {10}…{9 + RUNS}, fresh": [set_n(n) for n in range(10, 10 + RUNS)],
+    }
+    for name, steps in series.items():
+        median, p90 = stats(timed_runs(at, steps))
+        report.add(Row(f"{label} · {name} · median", median, "ms", target, f"p90 {p90:.0f} ms"))
+    timed_runs(at, [set_k(3), set_n(8)])  # back to the defaults
+
+
+def photo_jpeg(width: int = 1152, height: int = 864) -> bytes:
+    """A ~1-megapixel photo-like JPEG: gradients, shapes and sensor-like noise (decodes like a photo)."""
+    x = np.linspace(0, 1, width)[None, :]
+    y = np.linspace(0, 1, height)[:, None]
+    rgb = np.stack([x + 0 * y, y + 0 * x, (1 - x) * (1 - y)], axis=-1) * 220
+    rgb += np.random.default_rng(0).normal(0, 6, rgb.shape)
+    picture = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((100, 100, 500, 500), fill=(240, 240, 230), outline=(10, 10, 10), width=8)
+    draw.rectangle((650, 350, 1050, 780), fill=(30, 40, 120))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def server_side(report: Report) -> None:
+    print("server-side rerun time (AppTest) …", flush=True)
+    at = new_app()
+    rerun_rows(at, "default", 150, report)
+
+    data = photo_jpeg()
+    at.file_uploader(key="upload").set_value(("photo.jpg", data, "image/jpeg"))
+    at.select_slider(key="res").set_value(512)
+    start = time.perf_counter()
+    at.run()
+    first = (time.perf_counter() - start) * 1000
+    captions = " ".join(c.value for c in at.caption)
+    assert "Showing your upload" in captions, "the upload did not reach the app"
+    report.add(
+        Row("upload 1 MP @512 · first run (decode + all stages)", first, "ms", None, f"{len(data):,} B")
+    )
+    rerun_rows(at, "upload 1 MP @512", 300, report)
+
+
+# --- bytes per rerun (real server, Chromium, CDP) ---------------------------------------------------
+
+
+class Traffic:
+    """Bytes received, from CDP Network events: websocket payloads, /media/ images, everything else;
+    and when the rerun request went out and when the server said the script had finished."""
+
+    def __init__(self, cdp) -> None:
+        self.urls: dict[str, str] = {}
+        self.last_event = time.monotonic()
+        self.reset()
+        cdp.on("Network.requestWillBeSent", self._request)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.on("Network.webSocketFrameSent", self._sent)
+        cdp.send("Network.enable")
+
+    def reset(self) -> None:
+        self.websocket = self.media = self.other = 0
+        self.media_count = 0
+        self.sent_at: float | None = None  # the browser's first message: the rerun request
+        self.finished_at: float | None = None  # the server's script_finished message
+
+    def _request(self, event: dict) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
+        self.last_event = time.monotonic()
+
+    def _finished(self, event: dict) -> None:
+        size = int(event["encodedDataLength"])  # bytes on the wire, headers included
+        if "/media/" in self.urls.get(event["requestId"], ""):
+            self.media += size
+            self.media_count += 1
+        else:
+            self.other += size
+        self.last_event = time.monotonic()
+
+    def _sent(self, event: dict) -> None:
+        if self.sent_at is None:
+            self.sent_at = time.perf_counter()
+
+    def _frame(self, event: dict) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        response = event["response"]
+        if response["opcode"] == 2:  # binary: one of Streamlit's ForwardMsg protobufs, base64 in CDP
+            payload = base64.b64decode(response["payloadData"])
+            if ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+                self.finished_at = time.perf_counter()
+        else:
+            payload = response["payloadData"].encode()
+        self.websocket += len(payload)
+        self.last_event = time.monotonic()
+
+    def wait_quiet(self, page, quiet: float = 0.75) -> None:
+        """Until no network event for ``quiet`` seconds: late image fetches are counted too."""
+        while time.monotonic() - self.last_event < quiet:
+            page.wait_for_timeout(100)
+
+
+# The rerun is drawn: no "Running…" widget, no stale element of the previous run, no skeleton where an
+# image is still loading, every image decoded.
+SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && document.querySelectorAll('[data-testid="stImage"] img').length >= 10
+    && [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .every(img => img.complete && img.naturalWidth > 0)"""
+
+
+@dataclass
+class Move:
+    server_ms: float  # rerun request sent → script_finished received (as the browser sees them)
+    settled_ms: float  # keypress → every element of the new run drawn and every image decoded
+
+
+def move(page, traffic: Traffic, key: str) -> Move:
+    """Press → on a slider and wait for the rerun it causes to finish and the page to settle."""
+    traffic.wait_quiet(page)
+    traffic.reset()
+    thumb = page.locator(f".st-key-{key} input[type=range]")
+    thumb.focus()
+    start = time.perf_counter()
+    thumb.press("ArrowRight")
+    deadline = start + 60
+    while traffic.finished_at is None:  # the URL and the DOM change before the run ends: wait for it
+        assert time.perf_counter() < deadline, f"no script_finished after moving {key}"
+        page.wait_for_timeout(10)
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    settled = time.perf_counter()
+    traffic.wait_quiet(page)
+    assert traffic.sent_at is not None
+    return Move((traffic.finished_at - traffic.sent_at) * 1000, (settled - start) * 1000)
+
+
+def split(traffic: Traffic) -> str:
+    return (
+        f"websocket {traffic.websocket / MB:.2f} MB + {traffic.media_count} images "
+        f"{traffic.media / MB:.2f} MB + other {traffic.other / MB:.2f} MB"
+    )
+
+
+def total(traffic: Traffic) -> float:
+    return (traffic.websocket + traffic.media + traffic.other) / MB
+
+
+def bytes_on_the_wire(report: Report) -> None:
+    from playwright.sync_api import sync_playwright
+
+    print("bytes per rerun (streamlit run + Chromium + CDP) …", flush=True)
+    with live_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        traffic = Traffic(page.context.new_cdp_session(page))
+        page.goto(url)
+        page.wait_for_function(SETTLED_JS, timeout=120_000)
+        traffic.wait_quiet(page)
+        report.add(Row("first page load · bytes", total(traffic), "MB", None, split(traffic)))
+        moves = [move(page, traffic, "pg_k")]  # a fresh server: K = 5 is computed for the first time
+        report.add(Row("rerun K 3→5 · bytes", total(traffic), "MB", 1.5, split(traffic)))
+        moves.append(move(page, traffic, "pg_n"))
+        report.add(Row("rerun N 8→9 · bytes", total(traffic), "MB", 1.5, split(traffic)))
+        moves += [move(page, traffic, "pg_n") for _ in range(4)]  # N 10…13: fresh values
+        server, settled = stats([m.server_ms for m in moves]), stats([m.settled_ms for m in moves])
+        label = f"in Chromium, {len(moves)} fresh reruns"
+        report.add(
+            Row("browser · request → script_finished", server[0], "ms", None, f"p90 {server[1]:.0f} ms")
+        )
+        report.add(
+            Row("browser · keypress → page settled", settled[0], "ms", None, f"p90 {settled[1]:.0f}; {label}")
+        )
+        browser.close()
+
+
+def main() -> None:
+    report = Report()
+    started = time.perf_counter()
+    server_side(report)
+    if CHROMIUM.exists():
+        bytes_on_the_wire(report)
+    else:
+        print(f"{CHROMIUM} is missing: bytes per rerun not measured", flush=True)
+    print(f"\n{report.table()}\n\n(finished in {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
