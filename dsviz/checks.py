@@ -14,7 +14,7 @@ DILATIONS = range(1, 5)
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
+def as_float_array(name: str, value: object, ndim: int, *, finite: bool = True) -> np.ndarray:
     """``value`` as a float32 array with ``ndim`` axes, all of them non-empty and all values finite."""
     if np.iscomplexobj(value):
         raise ValueError(f"{name} must hold real numbers, not complex ones")
@@ -26,7 +26,8 @@ def as_float_array(name: str, value: object, ndim: int) -> np.ndarray:
         raise ValueError(f"{name} must have {ndim} axes, but its shape is {arr.shape}")
     if 0 in arr.shape:
         raise ValueError(f"{name} is empty (shape {arr.shape})")
-    require_finite(name, arr)
+    if finite:
+        require_finite(name, arr)
     return arr
 
 

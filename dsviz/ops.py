@@ -2,13 +2,16 @@
 
 Arrays are channel-first with no batch axis: an image is ``(M, H, W)``. Every function checks its
 arguments first (``ValueError`` with a plain-language message) and then makes one torch call.
+Kernels, weights and biases are checked for NaN and ±inf. Images and maps are not scanned: that
+is a full extra pass over the data, costing as much as a depthwise convolution; a NaN pixel simply
+propagates to the outputs it touches, as in torch.
 
 Speed (see ``benchmarks/ops_speed.py``): a grouped convolution on an NCHW tensor with few channels is
-an order of magnitude slower in PyTorch than on a channels-last tensor, and a 1×1 convolution is
-faster as one matrix product. So grouped convolutions run channels-last, and ``depthwise`` returns
+several times slower in PyTorch than on a channels-last tensor, and so is a 1×1 convolution whose
+output is written plane by plane. So few-channel convolutions run channels-last, and ``depthwise`` returns
 its maps as a *strided view* of that channels-last result (shape ``(M·d, H', W')``, strides not C
-order); ``pointwise`` consumes such a view without copying. Call ``np.ascontiguousarray`` if you need
-C order.
+order); ``pointwise`` consumes such a view without copying, and may return one too. Call
+``np.ascontiguousarray`` if you need C order.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
 Activation = Literal["none", "relu", "relu6"]
 ACTIVATIONS: tuple[str, ...] = ("none", "relu", "relu6")
 
-CHANNELS_LAST_MAX = 8  # grouped convs on at most this many input channels run channels-last
+CHANNELS_LAST_MAX = 8  # at most this many channels: run channels-last (see _conv and _mix)
 
 memory.keep_freed_memory()
 torch.set_grad_enabled(False)  # dsviz only ever runs forward passes
@@ -58,7 +61,7 @@ def depthwise(
     multiplier. Output channel ``j`` filters input channel ``j // d`` (PyTorch's ``groups=M``
     order). Returns ``(M·d, H', W')``. ``⋆`` is cross-correlation, as in every deep-learning library.
     """
-    x = as_float_array("the image", x, 3)
+    x = as_float_array("the image", x, 3, finite=False)
     kernels = as_float_array("the depthwise kernels", kernels, 3)
     channels = x.shape[0]
     if kernels.shape[0] % channels:
@@ -67,15 +70,8 @@ def depthwise(
             "depthwise needs the same number of kernels for every channel (a multiple of "
             f"{channels})."
         )
-    return standard(
-        x,
-        kernels[:, None],  # (M·d, 1, K, K): each kernel sees one input channel
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=channels,
-        padding_mode=padding_mode,
-    )
+    each_sees_one = kernels[:, None]  # (M·d, 1, K, K): each kernel sees one input channel
+    return _grouped(x, each_sees_one, stride, padding, dilation, channels, padding_mode)
 
 
 def pointwise(y: np.ndarray, weights: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
@@ -83,24 +79,40 @@ def pointwise(y: np.ndarray, weights: np.ndarray, bias: np.ndarray | None = None
 
     y: ``(C, H, W)``; weights: ``(N, C)``; bias: ``(N,)`` or None. Returns ``(N, H, W)``.
     """
-    y = as_float_array("the depthwise maps", y, 3)
+    y = as_float_array("the depthwise maps", y, 3, finite=False)
     weights = as_float_array("the pointwise weights", weights, 2)
-    channels, height, width = y.shape
+    channels = y.shape[0]
     if weights.shape[1] != channels:
         raise ValueError(
             f"the pointwise weight matrix is {weights.shape[0]}×{weights.shape[1]} but there are "
             f"{channels} maps to mix: it needs one column per map (N×{channels})."
         )
-    maps = _tensor(y).reshape(channels, height * width)  # (C, H·W): a view, even channels-last
-    mix = _tensor(weights)
-    if bias is None:
-        out = mix @ maps
-    else:
+    maps, mix = _batch(_tensor(y)), _tensor(weights)  # (1, C, H, W), (N, C)
+    if bias is not None:
         bias = as_float_array("the pointwise bias", bias, 1)
         if bias.shape[0] != weights.shape[0]:
             raise ValueError(f"the bias needs {weights.shape[0]} values, one per output channel")
-        out = torch.addmm(_tensor(bias)[:, None], mix, maps)
-    return out.reshape(-1, height, width).numpy()  # (N, H, W)
+    return _mix(maps, mix, None if bias is None else _tensor(bias)).numpy()
+
+
+def _mix(maps: torch.Tensor, mix: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """The pointwise torch call: ``(1, C, H, W)`` maps, ``(N, C)`` weights → ``(N, H, W)``.
+
+    Measured on 2 cores (benchmarks/ops_speed.py): a 1×1 convolution on a channels-last tensor is the
+    fastest form whenever the maps are channels-last or have few channels (its output is written
+    pixel by pixel, N values at a time); for NCHW maps and few outputs a matrix product wins; for
+    many of both, oneDNN's NCHW 1×1 convolution.
+    """
+    channels, outputs = maps.shape[1], mix.shape[0]
+    channels_last = maps.stride(1) == 1 and channels > 1
+    if channels_last or channels <= CHANNELS_LAST_MAX:
+        maps = maps.contiguous(memory_format=torch.channels_last)  # no copy when already so
+        return F.conv2d(maps, mix[:, :, None, None], bias)[0]
+    if outputs <= CHANNELS_LAST_MAX:
+        flat = maps[0].reshape(channels, -1)  # (C, H·W)
+        out = mix @ flat if bias is None else torch.addmm(bias[:, None], mix, flat)
+        return out.reshape(outputs, *maps.shape[2:])
+    return F.conv2d(maps, mix[:, :, None, None], bias)[0]
 
 
 def standard(
@@ -118,13 +130,26 @@ def standard(
     x: ``(M, H, W)``; kernel: ``(N, M/groups, K, K)``. groups=1 is a standard convolution, groups=M
     with N = M·d is depthwise. Returns ``(N, H', W')`` with ``H' = ⌈H/stride⌉`` for "same" padding.
     """
-    x = as_float_array("the image", x, 3)
+    x = as_float_array("the image", x, 3, finite=False)
     kernel = as_float_array("the kernel", kernel, 4)
+    return _grouped(x, kernel, stride, padding, dilation, groups, padding_mode)
+
+
+def _grouped(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    stride: int,
+    padding: Padding,
+    dilation: int,
+    groups: int,
+    padding_mode: str,
+) -> np.ndarray:
+    """Check the geometry of checked arrays, then convolve. x ``(M, H, W)``, kernel ``(N, M/g, K, K)``."""
     size = require_square_kernels("each kernel", kernel)
     _check_groups(x.shape[0], kernel.shape[:2], groups)
     _check_geometry(x.shape[1:], size, stride, padding, dilation, padding_mode)
     pad = pad_amount(size, padding, dilation)
-    return _conv(_tensor(x), _tensor(kernel), stride, pad, dilation, groups, padding_mode)
+    return _conv(_batch(_tensor(x)), _tensor(kernel), stride, pad, dilation, groups, padding_mode)
 
 
 def _conv(
@@ -136,13 +161,13 @@ def _conv(
     groups: int,
     padding_mode: str,
 ) -> np.ndarray:
-    """The torch call. x ``(M, H, W)`` → ``(N, H', W')``.
+    """The torch call. x ``(1, M, H, W)`` → ``(N, H', W')``.
 
     A grouped convolution over a few channels (an RGB photo) runs on a channels-last tensor, where
     PyTorch is 2–8× faster than on NCHW; with many channels NCHW is faster (benchmarks/ops_speed.py).
     """
-    batch = x[None]  # (1, M, H, W)
-    if groups > 1 and x.shape[0] <= CHANNELS_LAST_MAX:
+    batch = x  # (1, M, H, W)
+    if groups > 1 and x.shape[1] <= CHANNELS_LAST_MAX:
         batch = batch.contiguous(memory_format=torch.channels_last)
     if padding_mode != "zeros" and pad:
         batch = F.pad(batch, (pad, pad, pad, pad), mode=padding_mode)
@@ -240,10 +265,23 @@ def _sign_of_largest(vectors: np.ndarray) -> np.ndarray:
     return np.where(sign == 0, 1.0, sign)
 
 
+def _batch(t: torch.Tensor) -> torch.Tensor:
+    """``(C, H, W)`` → ``(1, C, H, W)``, keeping a channels-last layout *recognisable*.
+
+    ``t[None]`` on a channels-last view gives the batch axis a stride of C; oneDNN then misses its
+    channels-last fast path and a 1×1 convolution runs 4× slower (measured: 19 ms vs 5 ms at 1024²).
+    """
+    if t.stride(0) == 1 and t.shape[0] > 1:
+        return t.permute(1, 2, 0)[None].permute(0, 3, 1, 2)  # batch stride H·W·C, as oneDNN expects
+    return t[None]
+
+
 def _tensor(arr: np.ndarray) -> torch.Tensor:
     """Share memory with ``arr`` (torch only reads it); copy only for negative strides."""
     if any(s < 0 for s in arr.strides):
         arr = np.ascontiguousarray(arr)
+    if arr.flags.writeable:
+        return torch.from_numpy(arr)
     with warnings.catch_warnings():  # read-only arrays (e.g. cached results) are fine: we never write
         warnings.simplefilter("ignore", UserWarning)
         return torch.from_numpy(arr)

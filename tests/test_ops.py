@@ -524,10 +524,19 @@ def with_bad(arr, index, value):
     return arr
 
 
+def test_nan_in_the_image_propagates_exactly_as_in_torch():
+    """Images are not scanned (a full extra pass); a bad pixel spoils exactly the outputs it touches."""
+    x = with_bad(X, (1, 2, 3), np.nan)
+    x = with_bad(x, (0, 5, 5), np.inf)
+    ours = ops.depthwise(x, K3, stride=2)
+    theirs = F.conv2d(torch.from_numpy(x)[None], torch.from_numpy(K3)[:, None], stride=2, padding=1, groups=3)
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs[0].numpy()))
+    np.testing.assert_array_equal(np.isinf(ours), np.isinf(theirs[0].numpy()))
+    assert np.isnan(ours).any() and np.isfinite(ours).any()
+
+
 BAD_CALLS = {
     "kernel count": (lambda: ops.depthwise(X, np.ones((5, 3, 3))), "multiple"),
-    "NaN image": (lambda: ops.depthwise(with_bad(X, (1, 2, 3), np.nan), K3), "finite"),
-    "inf image": (lambda: ops.standard(with_bad(X, (0, 0, 0), -np.inf), np.ones((2, 3, 3, 3))), "finite"),
     "NaN kernel": (lambda: ops.depthwise(X, with_bad(K3, (2, 1, 1), np.nan)), "finite"),
     "inf kernel": (lambda: ops.standard(X, with_bad(np.ones((2, 3, 3, 3)), (1, 2, 0, 0), np.inf)), "finite"),
     "even K same": (lambda: ops.depthwise(X, np.ones((3, 4, 4))), "odd"),
