@@ -31,18 +31,9 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from live_server import live_server  # noqa: E402  (after the path insertion above)
+from live_server import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402  (after the path insertion above)
 
 RUNS = 15
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MB = 1e6
 
 

@@ -38,7 +38,9 @@ def require_finite(name: str, arr: np.ndarray) -> None:
     mask of a large image; only when it is not finite (a bad value, or an overflow of huge ones) is
     the exact mask built.
     """
-    if np.isfinite(arr.sum()):
+    with np.errstate(over="ignore", invalid="ignore"):  # huge-but-finite values: checked exactly below
+        total = arr.sum()
+    if np.isfinite(total):
         return
     bad = ~np.isfinite(arr)
     if not bad.any():  # the sum overflowed, but every value is an ordinary number

@@ -23,6 +23,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's Chromium (Playwright's own browser download does not work here), with the flags that keep
+# it from reaching for the network at start-up.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT = 60.0  # s: a cold start imports torch and plotly, ~5-10 s on the 2-core machine
 
 

@@ -18,21 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from live_server import ROOT, live_server
+from live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, live_server
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "artifacts"
 DOCS_SHOT = ROOT / "docs" / "playground.png"
 WIDTH = 1400
