@@ -322,6 +322,7 @@ def test_custom_kernel_from_the_link_is_kept_and_junk_is_replaced() -> None:
     at = fresh({"pg_custom0": "1,2,nan"}, {"pg_dw0": "custom"})
     assert not trouble(at)
     assert at.query_params["pg_custom0"] == "0,0,0,0,1,0,0,0,0"  # K = 3 identity, the editor's start
+    assert any("pg_custom0=1,2,nan" in w.value for w in at.warning), "the junk grid is not reported"
     at = fresh({"pg_custom0": sobel})  # not a custom kernel: the stale grid leaves the link
     assert "pg_custom0" not in at.query_params
 

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui import state
+
 MAX_LINK_VALUES = 1024  # larger grids are not put in the URL (links would get unwieldy)
 
 
@@ -39,6 +41,7 @@ def matrix(key: str, default: np.ndarray, *, label: str, columns: list[str] | No
     shape = default.shape
     init_key = f"_{key}_init_{shape[0]}x{shape[1]}"
     if init_key not in st.session_state:  # the URL is read once; afterwards the editor owns the numbers
+        state.check_url_value(key, lambda raw: parse(raw, shape) is not None, "the default numbers")
         from_url = parse(st.query_params.get(key), shape)
         st.session_state[init_key] = default if from_url is None else from_url
     initial = st.session_state[init_key]

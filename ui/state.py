@@ -17,7 +17,7 @@ _NOTICES = "_url_notices"
 _SEEN = "_url_checked"
 
 
-def _check_url_value(key: str, valid: Callable[[str], bool], fallback: object) -> None:
+def check_url_value(key: str, valid: Callable[[str], bool], fallback: object) -> None:
     """Record a notice once per session for an invalid ``?key=value``."""
     raw = st.query_params.get(key)
     seen = st.session_state.setdefault(_SEEN, set())
@@ -44,7 +44,7 @@ def select(label: str, options: Sequence[Any], default: Any, key: str, **kwargs:
     names = [str(o) for o in options]
     if st.session_state.get(key) not in options:  # first run, or the options changed under it
         raw = st.query_params.get(key)
-        _check_url_value(key, lambda r: r in names, default)
+        check_url_value(key, lambda r: r in names, default)
         st.session_state[key] = options[names.index(raw)] if raw in names else default
     value = st.selectbox(label, options, key=key, **kwargs)
     _write_url(key, value, default)
@@ -61,7 +61,7 @@ def _write_url(key: str, value: object, default: object) -> None:
 
 def steps(label: str, options: Sequence[Any], default: Any, key: str, **kwargs: Any) -> Any:
     """A select-slider (discrete steps) bound to ``?key=``."""
-    _check_url_value(key, _in_options(options), default)
+    check_url_value(key, _in_options(options), default)
     return st.select_slider(label, options, value=default, key=key, bind="query-params", **kwargs)
 
 
@@ -71,13 +71,13 @@ def integer(label: str, low: int, high: int, default: int, key: str, **kwargs: A
     def valid(raw: str) -> bool:
         return raw.lstrip("-").isdigit() and low <= int(raw) <= high
 
-    _check_url_value(key, valid, default)
+    check_url_value(key, valid, default)
     return st.slider(label, low, high, default, key=key, bind="query-params", **kwargs)
 
 
 def switch(label: str, default: bool, key: str, **kwargs: Any) -> bool:
     """A toggle bound to ``?key=true|false``."""
-    _check_url_value(key, lambda raw: raw.lower() in ("true", "false"), default)
+    check_url_value(key, lambda raw: raw.lower() in ("true", "false"), default)
     return st.toggle(label, default, key=key, bind="query-params", **kwargs)
 
 
