@@ -41,7 +41,7 @@ Activation = Literal["none", "relu", "relu6"]
 ACTIVATIONS: tuple[str, ...] = ("none", "relu", "relu6")
 
 CHANNELS_LAST_MAX = 8  # at most this many channels: run channels-last (see _conv and _mix)
-SMALL_IMAGE = 128 * 128  # pixels; below this a matrix product mixes channels fastest
+SMALL_IMAGE = 128 * 128  # pixels; below this a matrix product mixes few outputs fastest
 
 memory.keep_freed_memory()
 torch.set_grad_enabled(False)  # dsviz only ever runs forward passes
@@ -101,19 +101,18 @@ def _mix(maps: torch.Tensor, mix: torch.Tensor, bias: torch.Tensor | None) -> to
 
     Measured on 2 cores (benchmarks/ops_speed.py): a 1×1 convolution on a channels-last tensor is the
     fastest form whenever the maps are channels-last or have few channels (its output is written
-    pixel by pixel, N values at a time); for small images or few outputs a matrix product wins; for
-    many of both, oneDNN's NCHW 1×1 convolution.
+    pixel by pixel, N values at a time) — except for few outputs from NCHW or tiny maps, where a
+    matrix product wins; with many channels in and out, oneDNN's NCHW 1×1 convolution.
     """
     channels, outputs = maps.shape[1], mix.shape[0]
     small = maps.shape[2] * maps.shape[3] < SMALL_IMAGE  # tiny maps: oneDNN's set-up cost dominates
     channels_last = maps.stride(1) == 1 and channels > 1
-    if not small and (channels_last or channels <= CHANNELS_LAST_MAX):
-        maps = maps.contiguous(memory_format=torch.channels_last)  # no copy when already so
-        return F.conv2d(maps, mix[:, :, None, None], bias)[0]
-    if small or outputs <= CHANNELS_LAST_MAX:
+    if outputs <= CHANNELS_LAST_MAX and (small or not channels_last):
         flat = maps[0].reshape(channels, -1)  # (C, H·W)
         out = mix @ flat if bias is None else torch.addmm(bias[:, None], mix, flat)
         return out.reshape(outputs, *maps.shape[2:])
+    if channels_last or channels <= CHANNELS_LAST_MAX:
+        maps = maps.contiguous(memory_format=torch.channels_last)  # no copy when already so
     return F.conv2d(maps, mix[:, :, None, None], bias)[0]
 
 
