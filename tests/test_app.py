@@ -403,3 +403,24 @@ def test_link_notice_tells_the_truth(key: str, raw: str, meant: Any) -> None:
     else:
         assert value == DEFAULTS[key], f"{key}={raw} gave {value!r}: neither the link's value nor the default"
         assert noticed, f"{key}={raw} was ignored (showing {value!r}) without a notice"
+
+
+def test_timing_button_reports_measured_and_promised_speed() -> None:
+    at = fresh()
+    assert not any("Measured here" in m.value for m in at.markdown)  # only on demand
+    at.button(key="pg_time").click().run()
+    assert not trouble(at)
+    shown = " ".join(m.value for m in at.markdown if "Measured here" in m.value)
+    h, w = image_size("astronaut", 256)
+    promised = (9 * 3 * 8 * h * w) / (9 * 3 * h * w + 3 * 8 * h * w)  # standard ÷ separable MACs
+    assert f"promises **{promised:.1f}× faster**" in shown, shown
+    assert "ms" in shown and ("× faster" in shown.split("→")[1] or "× slower" in shown.split("→")[1])
+
+
+def test_pytorch_code_follows_the_view() -> None:
+    at = fresh({"pg_k": "5", "pg_n": "4", "pg_d": "2", "pg_stride": "2", "pg_act": "relu6"})
+    assert not trouble(at)
+    code = at.code[0].value
+    assert "nn.Conv2d(3, 6, 5, stride=2, padding=2, groups=3, bias=False)" in code
+    assert "nn.Conv2d(6, 4, 1, bias=False)" in code
+    assert code.count("nn.ReLU6(inplace=True)") == 2 and "BatchNorm2d" not in code  # BN is off

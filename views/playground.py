@@ -7,7 +7,7 @@ with the live cost of that block next to the standard convolution it replaces.
 import numpy as np
 import streamlit as st
 
-from dsviz import equations, figures, kernels
+from dsviz import codegen, equations, figures, kernels
 from dsviz.checks import PADDING_MODES
 from dsviz.ops import ACTIVATIONS
 from ui import costcard, editor, pipeline, sidebar, state
@@ -194,9 +194,28 @@ st.latex(equations.STANDARD)
 out_h, out_w = pipeline.depthwise_maps(bar.inputs, dw, bar.data).shape[1:]
 sep = costcard.separable(m, pw.out_channels, dw.size, height, width, d, dw.stride, dw.dilation)
 costcard.render(sep, "pg")
+costcard.measure(x, sep, "pg")
 summary.info(costcard.headline(sep, st.session_state.get("pg_unit", "MACs")), icon=":material/calculate:")
 with st.expander("The seed's cost formulas (corrected)"):
     st.latex(equations.COST_STANDARD)
     st.latex(equations.COST_SEPARABLE)
     st.latex(equations.RATIO)
     st.caption("D_G is the output's side: D_F at stride 1 with 'same' padding, ⌈D_F / stride⌉ otherwise.")
+
+with st.expander("This block in PyTorch (the seed's snippet, corrected)"):
+    code = codegen.pytorch_block(
+        m,
+        pw.out_channels,
+        dw.size,
+        stride=dw.stride,
+        dilation=dw.dilation,
+        multiplier=d,
+        padding_mode=dw.padding_mode,
+        batch_norm=pw.batch_norm,
+        activation=pw.activation,
+    )
+    st.code(code, language="python")
+    st.download_button("Download conv_dw.py", code, "conv_dw.py", "text/x-python", key="pg_code_download")
+    st.markdown("**The seed's version, and its three bugs:**")
+    st.code(codegen.SEED_SNIPPET, language="python")
+    st.markdown("\n".join(f"{i}. {bug}" for i, bug in enumerate(codegen.SEED_BUGS, start=1)))
