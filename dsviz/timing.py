@@ -35,15 +35,18 @@ class Timing:
         return self.standard_ms / self.separable_ms
 
 
-def median_ms(run: Callable[[], object], repeats: int) -> float:
-    """Median of ``repeats`` calls after one warm-up call (which loads kernels and caches)."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def median_ms(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median milliseconds of each run, timed *interleaved* (a, b, c, a, b, c, …) after one untimed
+    warm-up each, so that a slow moment of the machine hits every form alike."""
+    for run in runs.values():
         run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) * 1e3 for name, values in times.items()}
 
 
 def time_layer(
@@ -54,7 +57,7 @@ def time_layer(
     multiplier: int = 1,
     stride: int = 1,
     dilation: int = 1,
-    repeats: int = 5,
+    repeats: int = 7,
     seed: int = 0,
 ) -> Timing:
     """Time a standard M → N convolution and its depthwise + pointwise replacement on x ``(M, H, W)``.
@@ -69,8 +72,12 @@ def time_layer(
     mix = rng.standard_normal((out_channels, m * multiplier), dtype=np.float32)  # (N, M·d)
     geometry = {"stride": stride, "dilation": dilation}
     maps = ops.depthwise(x, per_channel, **geometry)
-    return Timing(
-        standard_ms=median_ms(lambda: ops.standard(x, full, **geometry), repeats),
-        depthwise_ms=median_ms(lambda: ops.depthwise(x, per_channel, **geometry), repeats),
-        pointwise_ms=median_ms(lambda: ops.pointwise(maps, mix), repeats),
+    medians = median_ms(
+        {
+            "standard_ms": lambda: ops.standard(x, full, **geometry),
+            "depthwise_ms": lambda: ops.depthwise(x, per_channel, **geometry),
+            "pointwise_ms": lambda: ops.pointwise(maps, mix),
+        },
+        repeats,
     )
+    return Timing(**medians)

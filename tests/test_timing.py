@@ -6,12 +6,15 @@ import pytest
 from dsviz import timing
 
 
-def test_median_ms_skips_the_warm_up_and_takes_the_median(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    clock = iter([0.0, 0.010, 1.0, 1.030, 2.0, 2.020])  # timed calls of 10, 30 and 20 ms
+def test_median_ms_interleaves_skips_the_warm_up_and_takes_medians(monkeypatch: pytest.MonkeyPatch) -> None:
+    order: list[str] = []
+    # timed calls, interleaved a, b, a, b, a, b: a takes 10, 30, 20 ms; b takes 1, 2, 3 ms
+    starts_and_ends = [0.0, 0.010, 1.0, 1.001, 2.0, 2.030, 3.0, 3.002, 4.0, 4.020, 5.0, 5.003]
+    clock = iter(starts_and_ends)
     monkeypatch.setattr(timing.time, "perf_counter", lambda: next(clock))
-    assert timing.median_ms(lambda: calls.append(1), repeats=3) == pytest.approx(20.0)
-    assert len(calls) == 4  # one warm-up call, untimed, then three timed ones
+    medians = timing.median_ms({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeats=3)
+    assert medians == pytest.approx({"a": 20.0, "b": 2.0})
+    assert order == ["a", "b"] + ["a", "b"] * 3  # one untimed warm-up each, then interleaved
 
 
 def test_time_layer_runs_every_form_and_relates_them() -> None:
