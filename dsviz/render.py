@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -65,6 +65,7 @@ def ascii_title(text: str) -> str:
     return text.replace("×", "x").replace(" · ", ": ").replace("·", ":").replace("−", "-")
 
 
+@lru_cache(maxsize=256)  # with a shared scale every tile of a stage has the same bar: draw it once
 def colour_bar(height: int, scale: Scale) -> Image.Image:
     """A vertical bar (high at the top) with its top, middle and bottom values written beside it."""
     ramp = np.linspace(scale.high, scale.low, height)[:, None].repeat(BAR_WIDTH, axis=1)
