@@ -191,7 +191,6 @@ gallery(out_tiles, 4 if len(out_tiles) <= 8 else 6 if len(out_tiles) <= 24 else 
 
 st.header("4 · Cost: separable vs standard", divider="gray")
 st.latex(equations.STANDARD)
-out_h, out_w = pipeline.depthwise_maps(bar.inputs, dw, bar.data).shape[1:]
 sep = costcard.separable(m, pw.out_channels, dw.size, height, width, d, dw.stride, dw.dilation)
 costcard.render(sep, "pg")
 costcard.measure(x, sep, "pg")
