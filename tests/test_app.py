@@ -424,3 +424,15 @@ def test_pytorch_code_follows_the_view() -> None:
     assert "nn.Conv2d(3, 6, 5, stride=2, padding=2, groups=3, bias=False)" in code
     assert "nn.Conv2d(6, 4, 1, bias=False)" in code
     assert code.count("nn.ReLU6(inplace=True)") == 2 and "BatchNorm2d" not in code  # BN is off
+
+
+def test_reset_returns_every_setting_to_the_default_view() -> None:
+    changed = {"pg_k": "5", "pg_n": "4", "img": "rings", "pg_dw0": "custom", "pg_shared": "true"}
+    at = fresh(changed | {"res": "128", "pg_custom0": ",".join(["1"] * 25)})
+    assert widget(at, "pg_k").value == 5 and widget(at, "img").value == "rings"
+    at.button(key="reset_all").click().run()
+    assert not trouble(at)
+    for key in ("pg_k", "pg_n", "img", "res"):
+        assert widget(at, key).value == DEFAULTS[key], key
+    assert widget(at, "pg_dw0").value == "sobel-x" and widget(at, "pg_shared").value is False
+    assert "pg_custom0" not in at.query_params and "img" not in at.query_params

@@ -58,6 +58,7 @@ def render() -> Sidebar:
         ref, data = _source(sample, upload, resolution, colour == "gray")
         m = len(channel_names(1 if colour == "gray" else 3)) * (1 + copies)
         st.caption(f"**M = {m}** input channels")
+        st.button("Reset every setting", key="reset_all", on_click=state.reset, help="The default view")
     result = Sidebar(InputSpec(ref, resolution, colour == "gray", copies), data, m)
     st.session_state["sidebar"] = result
     return result

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 _NOTICES = "_url_notices"
+_BOUND_DEFAULTS: dict[str, Any] = {}  # key → default of every widget bound with bind="query-params"
 _SEEN = "_url_checked"
 
 
@@ -62,7 +63,7 @@ def _write_url(key: str, value: object, default: object) -> None:
 def steps(label: str, options: Sequence[Any], default: Any, key: str, **kwargs: Any) -> Any:
     """A select-slider (discrete steps) bound to ``?key=``."""
     check_url_value(key, _in_options(options), default)
-    return st.select_slider(label, options, value=default, key=key, bind="query-params", **kwargs)
+    return st.select_slider(label, options, key=key, bind="query-params", **_initial(key, default), **kwargs)
 
 
 def integer(label: str, low: int, high: int, default: int, key: str, **kwargs: Any) -> int:
@@ -72,13 +73,20 @@ def integer(label: str, low: int, high: int, default: int, key: str, **kwargs: A
         return raw.lstrip("-").isdigit() and low <= int(raw) <= high
 
     check_url_value(key, valid, default)
-    return st.slider(label, low, high, default, key=key, bind="query-params", **kwargs)
+    return st.slider(label, low, high, key=key, bind="query-params", **_initial(key, default), **kwargs)
 
 
 def switch(label: str, default: bool, key: str, **kwargs: Any) -> bool:
     """A toggle bound to ``?key=true|false``."""
     check_url_value(key, lambda raw: raw.lower() in ("true", "false"), default)
-    return st.toggle(label, default, key=key, bind="query-params", **kwargs)
+    return st.toggle(label, key=key, bind="query-params", **_initial(key, default), **kwargs)
+
+
+def _initial(key: str, default: Any) -> dict[str, Any]:
+    """``value=default`` for a bound widget's first appearance only: once the session holds its value
+    (for instance after ``reset``), passing a default too would make Streamlit warn about two sources."""
+    _BOUND_DEFAULTS[key] = default
+    return {} if key in st.session_state else {"value": default}
 
 
 def show_notices() -> None:
@@ -94,3 +102,20 @@ def show_notices() -> None:
         if st.button("Dismiss", key="url_notice_dismiss"):
             st.session_state[_NOTICES] = []
             st.rerun()
+
+
+def reset() -> None:
+    """Forget every setting (widgets, custom grids, link notices): the next run shows the default view.
+
+    URL-bound widgets are set back to their defaults (Streamlit then drops their parameter, and
+    refuses to let it be deleted directly); everything else is deleted from the session and the URL.
+    Kept: the last good upload, so a reset does not throw the student's photo away.
+    """
+    keep = {"_good_upload", "_bad_upload", "upload"}
+    for key in [k for k in st.session_state if k not in keep]:
+        if key in _BOUND_DEFAULTS:
+            st.session_state[key] = _BOUND_DEFAULTS[key]
+        else:
+            del st.session_state[key]
+    for key in [k for k in st.query_params if k not in _BOUND_DEFAULTS]:
+        del st.query_params[key]
