@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import png_bomb
 from streamlit.testing.v1 import AppTest
 
 from dsviz import images, kernels
@@ -436,3 +437,25 @@ def test_reset_returns_every_setting_to_the_default_view() -> None:
         assert widget(at, key).value == DEFAULTS[key], key
     assert widget(at, "pg_dw0").value == "sobel-x" and widget(at, "pg_shared").value is False
     assert "pg_custom0" not in at.query_params and "img" not in at.query_params
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "phrase"),
+    [
+        ("bomb.png", png_bomb(100_000, 100_000), "100000 × 100000"),
+        ("notes.png", b"just some text, not pixels", "not an image"),
+        ("empty.png", b"", "empty"),
+        ("page.png", b"<!doctype html><html><body>hi</body></html>", "web page"),
+    ],
+)
+def test_hostile_uploads_get_a_message_and_the_page_keeps_working(
+    name: str, data: bytes, phrase: str
+) -> None:
+    at = fresh()
+    at.file_uploader(key="upload").set_value((name, data, "image/png"))
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert phrase in errors and "Something went wrong" not in errors, errors
+    assert "Showing the built-in image instead" in " ".join(c.value for c in at.caption)
+    assert any("fewer" in i.value for i in at.info)  # the page below still computed everything

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import with_png_size
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
@@ -39,15 +39,6 @@ def check_image(a: np.ndarray, channels: int, h: int, w: int) -> None:
     assert a.dtype == np.float32
     assert a.flags.c_contiguous
     assert a.min() >= 0 and a.max() <= 1
-
-
-def with_png_size(png: bytes, w: int, h: int) -> bytes:
-    """Rewrite the IHDR width and height of a real PNG (and fix its CRC): a lying header."""
-    d = bytearray(png)
-    assert d[12:16] == b"IHDR"
-    d[16:24] = struct.pack(">II", w, h)
-    d[29:33] = struct.pack(">I", zlib.crc32(bytes(d[12:29])))
-    return bytes(d)
 
 
 def refusal(data, match: str | None = None) -> str:
