@@ -71,7 +71,7 @@ def depthwise(
             "depthwise needs the same number of kernels for every channel (a multiple of "
             f"{channels})."
         )
-    each_sees_one = kernels[:, None]  # (M·d, 1, K, K): each kernel sees one input channel
+    each_sees_one = kernels.reshape(kernels.shape[0], 1, *kernels.shape[1:])  # (M·d, 1, K, K)
     return _grouped(x, each_sees_one, stride, padding, dilation, channels, padding_mode)
 
 
@@ -150,7 +150,7 @@ def _grouped(
     _check_groups(x.shape[0], kernel.shape[:2], groups)
     _check_geometry(x.shape[1:], size, stride, padding, dilation, padding_mode)
     pad = pad_amount(size, padding, dilation)
-    weight = _tensor(kernel).contiguous()  # numpy's [:, None] leaves a 0 stride that oneDNN handles slowly
+    weight = _tensor(kernel).contiguous()  # a strided kernel (e.g. numpy's [:, None]) slows oneDNN down
     return _conv(_batch(_tensor(x)), weight, stride, pad, dilation, groups, padding_mode)
 
 
