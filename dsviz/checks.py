@@ -6,6 +6,8 @@ trace. Each check raises ``ValueError``.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 KERNEL_SIZES = range(1, 12, 2)  # odd K, 1–11
@@ -53,13 +55,28 @@ def require_finite(name: str, arr: np.ndarray) -> None:
 
 
 def is_whole(value: object) -> bool:
-    """An integer, and not a bool (``True`` is an int in Python, but never a meant stride)."""
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    """An integer (Python or NumPy), and not a bool: ``True`` is an int in Python, never a meant size."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 
-def require_whole(name: str, value: object, minimum: int = 1) -> None:
-    if not is_whole(value) or value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, not {value!r}")
+def require_whole(name: str, value: object, minimum: int = 1) -> int:
+    """``value`` as an int ≥ ``minimum``, or a ``ValueError`` a student can read."""
+    if not is_whole(value):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be ≥ {minimum} (got {value})")
+    return int(value)
+
+
+def require_groups(in_channels: int, out_channels: int, groups: int) -> None:
+    """Grouped convolution splits both channel sets into ``groups`` equal parts."""
+    require_whole("groups", groups)
+    for side, channels in (("input", in_channels), ("output", out_channels)):
+        if channels % groups:
+            raise ValueError(
+                f"groups={groups} must divide the {side} channels ({channels}): every group "
+                f"gets the same whole number of {side} channels."
+            )
 
 
 def require_choice(name: str, value: object, allowed: range | tuple) -> None:

@@ -15,10 +15,10 @@ Output sizes come from :mod:`dsviz.geometry`, the same arithmetic the ops use.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
+from dsviz.checks import require_groups, require_whole
 from dsviz.convention import PAPER, BatchNormCount, Convention, Unit  # noqa: F401  (re-exported)
 from dsviz.geometry import Padding, output_size
 
@@ -26,26 +26,6 @@ FLOAT32_BYTES = 4
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def whole(name: str, value: object, *, minimum: int = 1) -> int:
-    """``value`` as an int ≥ ``minimum``, or a ``ValueError`` a student can read."""
-    # bool is an int in Python, but "True channels" is always a mistake.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be ≥ {minimum} (got {value})")
-    return int(value)
-
-
-def check_groups(in_channels: int, out_channels: int, groups: int) -> None:
-    """Grouped convolution splits both channel sets into ``groups`` equal parts."""
-    for side, channels in (("input", in_channels), ("output", out_channels)):
-        if channels % groups:
-            raise ValueError(
-                f"groups={groups} must divide the {side} channels ({channels}): every group "
-                f"gets the same whole number of {side} channels."
-            )
 
 
 # --------------------------------------------------------------------------- conventions
@@ -154,16 +134,16 @@ def conv_cost(
     Raises ``ValueError`` for non-integer or non-positive sizes, groups that do not divide the
     channels, or an empty output.
     """
-    in_channels = whole("input channels", in_channels)
-    out_channels = whole("output channels", out_channels)
-    kernel_size = whole("kernel size", kernel_size)
-    height = whole("height", height)
-    width = whole("width", width)
-    stride = whole("stride", stride)
-    dilation = whole("dilation", dilation)
-    groups = whole("groups", groups)
-    bytes_per_element = whole("bytes per element", bytes_per_element)
-    check_groups(in_channels, out_channels, groups)
+    in_channels = require_whole("input channels", in_channels)
+    out_channels = require_whole("output channels", out_channels)
+    kernel_size = require_whole("kernel size", kernel_size)
+    height = require_whole("height", height)
+    width = require_whole("width", width)
+    stride = require_whole("stride", stride)
+    dilation = require_whole("dilation", dilation)
+    groups = require_whole("groups", groups)
+    bytes_per_element = require_whole("bytes per element", bytes_per_element)
+    require_groups(in_channels, out_channels, groups)
     geometry = {"stride": stride, "padding": padding, "dilation": dilation}
     out_height = output_size(height, kernel_size, **geometry)
     out_width = output_size(width, kernel_size, **geometry)
@@ -216,8 +196,8 @@ def depthwise_cost(
 
     MACs = ``K²·M·d·H_out·W_out``: each output channel looks at one input channel only.
     """
-    channels = whole("input channels", channels)
-    multiplier = whole("depth multiplier", multiplier)
+    channels = require_whole("input channels", channels)
+    multiplier = require_whole("depth multiplier", multiplier)
     geometry = {"stride": stride, "padding": padding, "dilation": dilation, "groups": channels}
     memory = {"bias": bias, "batch_norm": batch_norm, "bytes_per_element": bytes_per_element}
     return conv_cost(channels, channels * multiplier, kernel_size, height, width, **geometry, **memory)

@@ -13,7 +13,7 @@ from math import comb
 
 import numpy as np
 
-from dsviz.checks import require_kernel_size
+from dsviz.checks import require_kernel_size, require_whole
 
 ANY_ODD = (1, 3, 5, 7, 9, 11)
 
@@ -276,6 +276,5 @@ def pointwise_weights(
     if spec is None:
         raise ValueError(f"unknown pointwise preset {name!r}; choose one of {', '.join(POINTWISE)}")
     for label, value in (("N", out_channels), ("M", in_channels), ("d", depth_multiplier)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be a whole number ≥ 1 (got {value!r})")
+        require_whole(label, value)
     return spec.build(out_channels, in_channels, depth_multiplier, seed).astype(np.float32)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
-from dsviz.cost import FLOAT32_BYTES, PAPER, Convention, conv_cost, linear_cost, whole
+from dsviz.checks import require_whole
+from dsviz.cost import FLOAT32_BYTES, PAPER, Convention, conv_cost, linear_cost
 
 if TYPE_CHECKING:
     from torch import nn
@@ -234,8 +235,8 @@ def mobilenet_v1(
     the same input/output channels and stride (the paper's Table 4 comparison).
     """
     alpha = as_fraction(alpha)
-    resolution = whole("resolution", resolution)
-    classes = whole("classes", classes)
+    resolution = require_whole("resolution", resolution)
+    classes = require_whole("classes", classes)
     stem_channels, stem_stride = STEM
     rows = [
         conv_row(

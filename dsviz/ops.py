@@ -31,6 +31,7 @@ from dsviz.checks import (
     STRIDES,
     as_float_array,
     require_choice,
+    require_groups,
     require_square_kernels,
     require_whole,
 )
@@ -291,13 +292,7 @@ def _tensor(arr: np.ndarray) -> torch.Tensor:
 
 def _check_groups(in_channels: int, kernel_channels: tuple[int, int], groups: int) -> None:
     out_channels, per_group = kernel_channels
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"groups must be a whole number ≥ 1 (got {groups!r})")
-    if in_channels % groups or out_channels % groups:
-        raise ValueError(
-            f"{in_channels} input and {out_channels} output channels cannot be split into "
-            f"{groups} equal groups: groups must divide both."
-        )
+    require_groups(in_channels, out_channels, groups)
     if per_group != in_channels // groups:
         raise ValueError(
             f"with {groups} group(s) each kernel sees {in_channels // groups} input channel(s), "
