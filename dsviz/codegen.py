@@ -7,6 +7,7 @@ filled in. ``tests/test_codegen.py`` executes the text and checks it against ``d
 
 from __future__ import annotations
 
+from dsviz.checks import PADDING_MODES, require_choice
 from dsviz.geometry import pad_amount
 
 SEED_BUGS = (
@@ -28,7 +29,6 @@ SEED_SNIPPET = """def conv_dw(input_channel, output_channel, stride):
     )"""
 
 _ACTIVATIONS = {"none": None, "relu": "nn.ReLU(inplace=True)", "relu6": "nn.ReLU6(inplace=True)"}
-_PADDING_MODES = {"zeros": "zeros", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
 
 def pytorch_block(
@@ -44,13 +44,14 @@ def pytorch_block(
     activation: str = "relu",
 ) -> str:
     """Source of ``conv_dw()`` returning the depthwise separable block with these settings."""
+    require_choice("the padding mode", padding_mode, PADDING_MODES)
     m, n, k, d = in_channels, out_channels, kernel_size, multiplier
     pad = pad_amount(k, "same", dilation)
     extras = ""
     if dilation != 1:
         extras += f", dilation={dilation}"
     if padding_mode != "zeros":
-        extras += f", padding_mode={_PADDING_MODES[padding_mode]!r}"
+        extras += f", padding_mode={padding_mode!r}"
     act = _ACTIVATIONS[activation]
     lines = [
         "import torch.nn as nn",

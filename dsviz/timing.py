@@ -50,7 +50,7 @@ def median_ms(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, 
 
 
 def time_layer(
-    x: np.ndarray,
+    shape: tuple[int, int, int],
     out_channels: int,
     kernel_size: int,
     *,
@@ -60,13 +60,15 @@ def time_layer(
     repeats: int = 7,
     seed: int = 0,
 ) -> Timing:
-    """Time a standard M → N convolution and its depthwise + pointwise replacement on x ``(M, H, W)``.
+    """Time a standard M → N convolution and its depthwise + pointwise replacement on an ``(M, H, W)``
+    input of this shape.
 
-    Weights are random (values do not change the speed); both forms use dsviz.ops, i.e. the same
-    PyTorch/oneDNN kernels, so the difference is the layer's shape, not the implementation.
+    Input and weights are random (values do not change the speed); both forms use dsviz.ops, i.e. the
+    same PyTorch/oneDNN kernels, so the difference is the layer's shape, not the implementation.
     """
     rng = np.random.default_rng(seed)
-    m, k = x.shape[0], kernel_size
+    x = rng.random(shape, dtype=np.float32)  # (M, H, W)
+    m, k = shape[0], kernel_size
     full = rng.standard_normal((out_channels, m, k, k), dtype=np.float32)  # (N, M, K, K)
     per_channel = rng.standard_normal((m * multiplier, k, k), dtype=np.float32)  # (M·d, K, K)
     mix = rng.standard_normal((out_channels, m * multiplier), dtype=np.float32)  # (N, M·d)

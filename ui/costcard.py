@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -57,9 +56,8 @@ def _table(sep: cost.SeparableCost, conv: cost.Convention) -> pd.DataFrame:
     return pd.DataFrame.from_dict({name: _row(layers, conv) for name, layers in rows.items()}, orient="index")
 
 
-def headline(sep: cost.SeparableCost, unit: str = "MACs") -> str:
+def headline(sep: cost.SeparableCost, conv: cost.Convention) -> str:
     """One sentence for the top of a page: how much the factorisation saves here."""
-    conv = cost.Convention(unit=unit if unit in UNITS else "MACs")
     cmp = sep.compare(conv)
     return (
         f"**{cmp.standard_compute / cmp.separable_compute:.1f}× fewer {conv.unit}** than a standard "
@@ -69,8 +67,9 @@ def headline(sep: cost.SeparableCost, unit: str = "MACs") -> str:
     )
 
 
-def render(sep: cost.SeparableCost, prefix: str) -> None:
-    """The card: headline sentence, metrics, per-stage table, bar chart, and the filled-in formulas."""
+def render(sep: cost.SeparableCost, prefix: str) -> cost.Convention:
+    """The card: headline sentence, metrics, per-stage table, bar chart, and the filled-in formulas.
+    Returns the counting convention the reader chose."""
     conv = _convention(prefix)
     cmp = sep.compare(conv)
     compute_x = cmp.standard_compute / cmp.separable_compute
@@ -114,21 +113,22 @@ def render(sep: cost.SeparableCost, prefix: str) -> None:
             "exact ratio above differs from it."
         )
     st.caption(f"Counted — {conv.describe()}. Output sizes assume float32 (4 bytes per value).")
+    return conv
 
 
 def _speed_words(speedup: float) -> str:
     return f"{speedup:.1f}× faster" if speedup >= 1 else f"{1 / speedup:.1f}× slower"
 
 
-def measure(x: np.ndarray, sep: cost.SeparableCost, prefix: str) -> None:
+def measure(shape: tuple[int, int, int], sep: cost.SeparableCost, prefix: str) -> None:
     """On demand: time both forms on this server, and say why the speed-up trails the MAC ratio."""
     std, dw = sep.standard, sep.depthwise
-    settings = (x.shape, std.out_channels, std.kernel_size, sep.multiplier, std.stride, std.dilation)
+    settings = (shape, std.out_channels, std.kernel_size, sep.multiplier, std.stride, std.dilation)
     slot = f"_{prefix}_timing"
     if st.button("Time both on this server", key=f"{prefix}_time", help="Median of 7 interleaved runs"):
         with st.spinner("Timing…"):
             result = timing.time_layer(
-                x,
+                shape,
                 std.out_channels,
                 std.kernel_size,
                 multiplier=sep.multiplier,

@@ -127,8 +127,7 @@ def gallery(tiles: list[bytes], per_row: int) -> None:
 
 
 bar = sidebar.current()
-x, labels = pipeline.channels(bar.inputs, bar.data)
-m, height, width = x.shape
+(m, height, width), labels = pipeline.layout(bar.inputs, bar.data)
 
 st.title("Playground: one depthwise separable block")
 st.markdown(
@@ -192,9 +191,9 @@ gallery(out_tiles, 4 if len(out_tiles) <= 8 else 6 if len(out_tiles) <= 24 else 
 st.header("4 · Cost: separable vs standard", divider="gray")
 st.latex(equations.STANDARD)
 sep = costcard.separable(m, pw.out_channels, dw.size, height, width, d, dw.stride, dw.dilation)
-costcard.render(sep, "pg")
-costcard.measure(x, sep, "pg")
-summary.info(costcard.headline(sep, st.session_state.get("pg_unit", "MACs")), icon=":material/calculate:")
+convention = costcard.render(sep, "pg")
+costcard.measure((m, height, width), sep, "pg")
+summary.info(costcard.headline(sep, convention), icon=":material/calculate:")
 with st.expander("The seed's cost formulas (corrected)"):
     st.latex(equations.COST_STANDARD)
     st.latex(equations.COST_SEPARABLE)
