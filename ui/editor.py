@@ -59,7 +59,7 @@ def matrix(key: str, default: np.ndarray, *, label: str, columns: list[str] | No
         values = st.session_state.get(f"_{key}_good", initial)
     st.session_state[f"_{key}_good"] = values
     if values.size <= MAX_LINK_VALUES:
-        st.query_params[key] = serialise(values)
+        state.write_url(key, serialise(values), None)
     else:
         st.caption(f"{label} has {values.size} numbers: too many to put in a shareable link.")
     return np.asarray(values, dtype=np.float32)
@@ -67,5 +67,4 @@ def matrix(key: str, default: np.ndarray, *, label: str, columns: list[str] | No
 
 def forget(key: str) -> None:
     """Drop ``?key=`` from the URL when the grid is not in use."""
-    if key in st.query_params:
-        del st.query_params[key]
+    state.write_url(key, None, None)

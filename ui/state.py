@@ -48,11 +48,12 @@ def select(label: str, options: Sequence[Any], default: Any, key: str, **kwargs:
         check_url_value(key, lambda r: r in names, default)
         st.session_state[key] = options[names.index(raw)] if raw in names else default
     value = st.selectbox(label, options, key=key, **kwargs)
-    _write_url(key, value, default)
+    write_url(key, value, default)
     return value
 
 
-def _write_url(key: str, value: object, default: object) -> None:
+def write_url(key: str, value: object, default: object) -> None:
+    """Put ``?key=value`` in the URL (only when it changes), or remove it when value is the default."""
     if value == default:
         if key in st.query_params:
             del st.query_params[key]
