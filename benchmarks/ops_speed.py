@@ -55,7 +55,10 @@ def inputs(m: int, n: int, side: int, k: int) -> tuple[np.ndarray, np.ndarray, n
 
 
 def median_ms(run: Callable[[], object], budget_s: float = 0.6) -> float:
-    """Median wall time of ≥ 3 (≤ 15) calls after one warm-up call."""
+    """Median wall time of ≥ 3 (≤ 15) calls after one warm-up call.
+
+    Not dsviz.timing.median_ms: the plain way is timed in an interpreter that must never import
+    dsviz (importing it tunes the allocator for the whole process)."""
     run()
     times: list[float] = []
     start = time.perf_counter()
