@@ -23,6 +23,8 @@ from dsviz.patterns import make_pattern
 MAX_BYTES = 50 * 1024 * 1024  # largest file accepted (50 MB)
 MAX_PIXELS = 50_000_000  # largest width × height accepted, checked from the header
 MAX_DIMENSION = 30_000  # largest width or height accepted
+MIN_SIDE = 16  # shortest side accepted, in px at the working resolution (a 3×3 kernel needs room)
+MAX_ASPECT = 4.0  # longest side ÷ shortest side accepted (4:1 either way), from the file's own size
 # Formats we decode. A whitelist keeps Pillow's rarer decoders (and EPS, which runs
 # Ghostscript) away from uploads. MPO is how Pillow names many phone-camera JPEGs.
 FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "BMP", "TIFF", "GIF", "AVIF")
@@ -187,6 +189,64 @@ def _target_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
+def _ratio(long: int, short: int) -> str:
+    """``long / short`` (> MAX_ASPECT) as "7.5:1", with digits enough never to read as "4:1"."""
+    if long >= 100 * short:
+        return f"{long / short:,.0f}:1"
+    for digits in range(3, 10):
+        text = f"{long / short:.{digits}g}"
+        if float(text) > MAX_ASPECT:
+            return f"{text}:1"
+    return f"{long / short}:1"
+
+
+def _resolution_needed(width: int, height: int) -> int | None:
+    """The smallest working resolution at which the short side reaches MIN_SIDE (None: never)."""
+    long, short = max(width, height), min(width, height)
+    if short < MIN_SIDE:
+        return None  # images are never enlarged: no resolution helps
+    side = max(MIN_SIDE, int((MIN_SIDE - 0.5) * long / short))  # at or just below the answer
+    while min(_target_size((width, height), side)) < MIN_SIDE:
+        side += 1
+    return side
+
+
+def _too_small(width: int, height: int, max_side: int, ratio: str) -> ImageError:
+    """The refusal of an image whose short side is under MIN_SIDE px at the working resolution."""
+    shown_w, shown_h = _target_size((width, height), max_side)
+    need = None if ratio else _resolution_needed(width, height)
+    if need is not None:
+        advice = f"Raise the working resolution to {need} px or more, or upload a larger image."
+    elif ratio:
+        advice = f"Please upload a larger image, no more than {MAX_ASPECT:g}:1 (this one is {ratio})."
+    else:
+        advice = "Please upload a larger image."
+    at = f"at the working resolution ({max_side} px)"
+    if (shown_w, shown_h) == (width, height):
+        problem = f"{width}×{height} px; dsviz needs at least {MIN_SIDE} px on each side {at}"
+    else:
+        problem = f"{width}×{height} px, only {shown_w}×{shown_h} px {at}; dsviz needs {MIN_SIDE} px a side"
+    return ImageError(f"This image is {problem}. {advice}")
+
+
+def check_shape(width: int, height: int, max_side: int) -> None:
+    """Refuse an image too small or too thin to show: raises :class:`ImageError`, else returns.
+
+    The short side must be at least ``MIN_SIDE`` px at the working resolution (after shrinking to
+    ``max_side``; images are never enlarged), and ``long / short`` at most ``MAX_ASPECT`` (of the
+    file's own size, so the answer is the same at every resolution). Sizes are W×H, as people say.
+    """
+    long, short = max(width, height), min(width, height)
+    ratio = _ratio(long, short) if long > MAX_ASPECT * short else ""
+    if min(_target_size((width, height), max_side)) < MIN_SIDE:
+        raise _too_small(width, height, max_side, ratio)
+    if ratio:
+        raise ImageError(
+            f"This image is {width}×{height} px ({ratio}); dsviz shows images up to {MAX_ASPECT:g}:1: "
+            "please crop it first."
+        )
+
+
 def _bit_depth(im: Image.Image, default: int) -> int:
     """Bits per sample from a TIFF header (12-bit data in 16-bit files), else ``default``."""
     tags = getattr(im, "tag_v2", None)
@@ -250,6 +310,13 @@ def _orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) else 1
 
 
+def _upright_size(im: Image.Image) -> tuple[int, int]:
+    """(W, H) as the picture will stand, from the header: EXIF read only if already parsed (a PNG
+    would decode every pixel to find a late EXIF chunk)."""
+    turned = "exif" in im.info and _orientation(im) in (5, 6, 7, 8)  # a quarter turn swaps W and H
+    return (im.height, im.width) if turned else im.size
+
+
 def _decode(im: Image.Image, max_side: int, grayscale: bool) -> Image.Image:
     """Decode fully (so truncation shows up here), shrink, and turn upright."""
     target = _target_size(im.size, max_side)
@@ -290,7 +357,9 @@ def load_image(source: Source, *, max_side: int = 1024, grayscale: bool = False)
 
     ``C`` is 3 for colour and 1 for grey sources or when ``grayscale`` is set (ITU-R 601 luma).
     The image is shrunk, keeping its aspect ratio, so that ``max(H, W) <= max_side``; it is never
-    enlarged. Raises :class:`ImageError` (a ``ValueError``) for anything unusable.
+    enlarged. Raises :class:`ImageError` (a ``ValueError``) for anything unusable, including images
+    under ``MIN_SIDE`` px on a side at that resolution or thinner than ``MAX_ASPECT``:1 (see
+    :func:`check_shape`).
     """
     if max_side < 1:
         raise ValueError(f"max_side must be at least 1 pixel (got {max_side})")
@@ -301,6 +370,7 @@ def load_image(source: Source, *, max_side: int = 1024, grayscale: bool = False)
     im = _open(data)
     try:
         with im:
+            check_shape(*_upright_size(im), max_side)  # from the header, before any pixel is decoded
             small = _decode(im, max_side, grayscale)
             return _to_array(small, grayscale)
     except ImageError:
@@ -355,5 +425,6 @@ def load_sample(name: str, *, max_side: int = 512, grayscale: bool = False) -> n
     sample_label(name)  # refuses unknown names
     if name in PHOTOS:
         return load_image(SAMPLE_DIR / f"{name}.jpg", max_side=max_side, grayscale=grayscale)
+    check_shape(max_side, max_side, max_side)
     rgb = make_pattern(name, max_side)  # (3, max_side, max_side)
     return np.ascontiguousarray(_luma(rgb), dtype=np.float32) if grayscale else rgb

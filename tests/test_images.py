@@ -34,6 +34,11 @@ def gradient(w: int, h: int) -> Image.Image:
     return Image.fromarray(rgb)
 
 
+def grow(px: np.ndarray, k: int) -> np.ndarray:
+    """Each pixel of ``px`` (H, W, …) as a k×k block: tiny test patterns made big enough to load."""
+    return px.repeat(k, axis=0).repeat(k, axis=1)
+
+
 def check_image(a: np.ndarray, channels: int, h: int, w: int) -> None:
     assert a.shape == (channels, h, w)
     assert a.dtype == np.float32
@@ -42,8 +47,12 @@ def check_image(a: np.ndarray, channels: int, h: int, w: int) -> None:
 
 
 def refusal(data, match: str | None = None) -> str:
+    return refusal_at(data, 1024, match)
+
+
+def refusal_at(data, max_side: int, match: str | None = None) -> str:
     with pytest.raises(ImageError, match=match) as info:
-        load_image(data)
+        load_image(data, max_side=max_side)
     assert isinstance(info.value, ValueError)
     return str(info.value)
 
@@ -65,8 +74,8 @@ def refusal(data, match: str | None = None) -> str:
     ],
 )
 def test_pure_red_in_every_format(fmt: str, kw: dict, tol: float) -> None:
-    a = load_image(encode(Image.new("RGB", (8, 6), RED), fmt, **kw))
-    check_image(a, 3, 6, 8)
+    a = load_image(encode(Image.new("RGB", (32, 24), RED), fmt, **kw))
+    check_image(a, 3, 24, 32)
     np.testing.assert_allclose(a[0], 1, atol=tol)
     np.testing.assert_allclose(a[1:], 0, atol=tol)
 
@@ -78,40 +87,43 @@ def test_rgb_values_are_exact_for_lossless_files() -> None:
 
 
 def test_grayscale_sources_give_one_channel() -> None:
-    im = Image.fromarray(np.arange(60, dtype=np.uint8).reshape(6, 10) * 4)
+    im = Image.fromarray(np.add.outer(np.arange(16) * 4, np.arange(20) * 6).astype(np.uint8))
     for fmt in ("PNG", "JPEG", "BMP", "TIFF"):
         a = load_image(encode(im, fmt))
-        check_image(a, 1, 6, 10)
+        check_image(a, 1, 16, 20)
         np.testing.assert_allclose(a[0], np.asarray(im) / 255, atol=0.03)
 
 
 def test_one_bit_image() -> None:
-    im = Image.fromarray(np.indices((6, 8)).sum(axis=0) % 2 == 0)  # mode "1"
+    im = Image.fromarray(np.indices((16, 24)).sum(axis=0) % 2 == 0)  # mode "1"
     assert im.mode == "1"
     for fmt in ("PNG", "BMP", "TIFF"):
         a = load_image(encode(im, fmt))
-        check_image(a, 1, 6, 8)
+        check_image(a, 1, 16, 24)
         np.testing.assert_array_equal(a[0], np.asarray(im, dtype=np.float32))
 
 
-def test_palette_image() -> None:
-    im = Image.new("P", (4, 2))
+def palette_image() -> Image.Image:
+    """32×16, palette red except one 8×8 block of index 1 (blue) at column 8."""
+    index = np.zeros((2, 4), np.uint8)
+    index[0, 1] = 1
+    im = Image.fromarray(grow(index, 8), "P")
     im.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
-    im.putpixel((1, 0), 1)
-    a = load_image(encode(im, "PNG"))
-    check_image(a, 3, 2, 4)
+    return im
+
+
+def test_palette_image() -> None:
+    a = load_image(encode(palette_image(), "PNG"))
+    check_image(a, 3, 16, 32)
     np.testing.assert_array_equal(a[:, 0, 0], [1, 0, 0])
-    np.testing.assert_array_equal(a[:, 0, 1], [0, 0, 1])
+    np.testing.assert_array_equal(a[:, 0, 8], [0, 0, 1])
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "GIF"])
 def test_palette_transparency_becomes_white(fmt: str) -> None:
-    im = Image.new("P", (4, 2))
-    im.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
-    im.putpixel((1, 0), 1)
-    a = load_image(encode(im, fmt, transparency=1))
+    a = load_image(encode(palette_image(), fmt, transparency=1))
     np.testing.assert_allclose(a[:, 0, 0], [1, 0, 0])
-    np.testing.assert_allclose(a[:, 0, 1], [1, 1, 1])  # the transparent index
+    np.testing.assert_allclose(a[:, 0, 8], [1, 1, 1])  # the transparent index
 
 
 def test_rgba_is_composited_on_white() -> None:
@@ -122,8 +134,9 @@ def test_rgba_is_composited_on_white() -> None:
     px[1, :] = (0, 0, 0, 51)  # 20 % black over white → 0.8
     for fmt in ("PNG", "WEBP", "TIFF"):
         kw = {"lossless": True} if fmt == "WEBP" else {}
-        a = load_image(encode(Image.fromarray(px, "RGBA"), fmt, **kw))
-        check_image(a, 3, 2, 3)
+        a = load_image(encode(Image.fromarray(grow(px, 8), "RGBA"), fmt, **kw))
+        check_image(a, 3, 16, 24)
+        a = a[:, ::8, ::8]
         np.testing.assert_allclose(a[:, 0, 0], [1, 1, 1], atol=1e-6)
         np.testing.assert_allclose(a[:, 0, 1], [1, 0, 0], atol=1e-6)
         np.testing.assert_allclose(a[:, 0, 2], [0, 0, 0], atol=1e-6)
@@ -132,9 +145,9 @@ def test_rgba_is_composited_on_white() -> None:
 
 def test_gray_with_alpha() -> None:
     px = np.array([[[0, 0], [0, 255], [100, 255]]], np.uint8)  # (1, 3, 2): L and A
-    a = load_image(encode(Image.fromarray(px, "LA"), "PNG"))
-    check_image(a, 1, 1, 3)
-    np.testing.assert_allclose(a[0, 0], [1, 0, 100 / 255], atol=1e-6)
+    a = load_image(encode(Image.fromarray(grow(px, 16), "LA"), "PNG"))
+    check_image(a, 1, 16, 48)
+    np.testing.assert_allclose(a[0, 0, ::16], [1, 0, 100 / 255], atol=1e-6)
 
 
 def test_every_mode_converts_to_a_working_mode() -> None:
@@ -146,24 +159,24 @@ def test_every_mode_converts_to_a_working_mode() -> None:
 @pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
 def test_sixteen_bit_gray_uses_the_full_range(fmt: str) -> None:
     px = np.array([[65535, 32768, 0, 255]], np.uint16)
-    a = load_image(encode(Image.fromarray(px), fmt))
-    check_image(a, 1, 1, 4)
-    np.testing.assert_allclose(a[0, 0], [1, 32768 / 65535, 0, 255 / 65535], atol=1e-6)
+    a = load_image(encode(Image.fromarray(grow(px, 16)), fmt))
+    check_image(a, 1, 16, 64)
+    np.testing.assert_allclose(a[0, 0, ::16], [1, 32768 / 65535, 0, 255 / 65535], atol=1e-6)
 
 
 def test_thirty_two_bit_int_tiff() -> None:
     px = np.array([[65535, 0]], np.int32)
-    a = load_image(encode(Image.fromarray(px), "TIFF"))
-    np.testing.assert_allclose(a[0, 0], [1, 0])
+    a = load_image(encode(Image.fromarray(grow(px, 16)), "TIFF"))
+    np.testing.assert_allclose(a[0, 0, ::16], [1, 0])
 
 
 def test_float_tiff_in_unit_range_is_kept_and_other_ranges_are_stretched() -> None:
-    px = np.array([[0.0, 0.25, 1.0]], np.float32)
+    px = grow(np.array([[0.0, 0.25, 1.0]], np.float32), 16)
     np.testing.assert_allclose(load_image(encode(Image.fromarray(px), "TIFF"))[0], px)
     px = np.array([[-10.0, 0.0, 30.0, np.nan]], np.float32)
-    a = load_image(encode(Image.fromarray(px), "TIFF"))
-    check_image(a, 1, 1, 4)
-    np.testing.assert_allclose(a[0, 0], [0, 0.25, 1, 0.25])
+    a = load_image(encode(Image.fromarray(grow(px, 16)), "TIFF"))
+    check_image(a, 1, 16, 64)
+    np.testing.assert_allclose(a[0, 0, ::16], [0, 0.25, 1, 0.25])
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
@@ -171,8 +184,10 @@ def test_cmyk(fmt: str) -> None:
     px = np.zeros((1, 3, 4), np.uint8)
     px[0, 1] = (0, 255, 255, 0)  # red
     px[0, 2] = (0, 0, 0, 255)  # black
-    a = load_image(encode(Image.fromarray(px, "CMYK"), fmt, **({"quality": 100} if fmt == "JPEG" else {})))
-    check_image(a, 3, 1, 3)
+    big = Image.fromarray(grow(px, 16), "CMYK")
+    a = load_image(encode(big, fmt, **({"quality": 100} if fmt == "JPEG" else {})))
+    check_image(a, 3, 16, 48)
+    a = a[:, 8::16, 8::16]
     tol = 0.05 if fmt == "JPEG" else 0
     np.testing.assert_allclose(a[:, 0, 0], [1, 1, 1], atol=tol)
     np.testing.assert_allclose(a[:, 0, 1], [1, 0, 0], atol=tol)
@@ -180,17 +195,17 @@ def test_cmyk(fmt: str) -> None:
 
 
 def test_animated_gif_gives_its_first_frame() -> None:
-    frames = [Image.new("RGB", (5, 4), c) for c in (RED, (0, 255, 0), (0, 0, 255))]
+    frames = [Image.new("RGB", (20, 16), c) for c in (RED, (0, 255, 0), (0, 0, 255))]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
     assert Image.open(io.BytesIO(data)).n_frames == 3
     a = load_image(data)
-    check_image(a, 3, 4, 5)
+    check_image(a, 3, 16, 20)
     np.testing.assert_allclose(a[:, 0, 0], [1, 0, 0])
 
 
 @pytest.mark.parametrize(("fmt", "kw"), [("WEBP", {"lossless": True}), ("PNG", {})])
 def test_animated_webp_and_apng_give_their_first_frame(fmt: str, kw: dict) -> None:
-    frames = [Image.new("RGB", (5, 4), c) for c in (RED, (0, 255, 0))]
+    frames = [Image.new("RGB", (20, 16), c) for c in (RED, (0, 255, 0))]
     a = load_image(encode(frames[0], fmt, save_all=True, append_images=frames[1:], **kw))
     np.testing.assert_allclose(a[:, 0, 0], [1, 0, 0])
 
@@ -217,14 +232,14 @@ def with_orientation(im: Image.Image, orientation: int, fmt: str) -> bytes:
 
 
 def test_exif_orientation_6_turns_a_landscape_image_upright() -> None:
-    im = gradient(20, 10)
+    im = gradient(40, 20)
     for fmt in ("JPEG", "PNG", "WEBP"):
-        check_image(load_image(with_orientation(im, 6, fmt)), 3, 20, 10)
+        check_image(load_image(with_orientation(im, 6, fmt)), 3, 40, 20)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_exif_orientation_matches_pillow(orientation: int) -> None:
-    data = with_orientation(gradient(6, 4), orientation, "PNG")
+    data = with_orientation(gradient(24, 16), orientation, "PNG")
     expected = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
     np.testing.assert_array_equal(
         load_image(data), np.moveaxis(np.asarray(expected), -1, 0) / np.float32(255)
@@ -249,9 +264,8 @@ def test_downscale_keeps_aspect_and_respects_max_side() -> None:
     data = encode(gradient(300, 100), "PNG")
     check_image(load_image(data, max_side=64), 3, 21, 64)
     check_image(load_image(data, max_side=300), 3, 100, 300)
-    tall = encode(gradient(50, 400), "PNG")
-    check_image(load_image(tall, max_side=100), 3, 100, 12)
-    check_image(load_image(encode(gradient(3000, 2), "PNG"), max_side=100), 3, 1, 100)
+    tall = encode(gradient(100, 400), "PNG")
+    check_image(load_image(tall, max_side=100), 3, 100, 25)
 
 
 def test_never_upscales() -> None:
@@ -280,12 +294,113 @@ def test_target_size_property(w: int, h: int, max_side: int) -> None:
         assert abs(th - h * scale) <= 0.5 or th == 1
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(w=st.integers(1, 120), h=st.integers(1, 120), max_side=st.integers(1, 130))
 def test_loaded_shape_property(w: int, h: int, max_side: int) -> None:
-    a = load_image(encode(gradient(w, h), "PNG"), max_side=max_side)
-    assert a.shape == (3, *reversed(images._target_size((w, h), max_side)))
+    tw, th = images._target_size((w, h), max_side)
+    shows = min(tw, th) >= 16 and max(w, h) <= 4 * min(w, h)  # the rule, written independently
+    data = encode(gradient(w, h), "PNG")
+    if not shows:
+        refusal_at(data, max_side, f"{w}×{h} px")
+        return
+    a = load_image(data, max_side=max_side)
+    assert a.shape == (3, th, tw)
     assert max(a.shape[1:]) <= max_side
+
+
+# --- Size and shape limits: at least 16 px a side at the working resolution, at most 4:1 ---
+
+
+def test_limits_are_exported() -> None:
+    assert images.MIN_SIDE == 16 and images.MAX_ASPECT == 4
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+@pytest.mark.parametrize(("w", "h"), [(16, 16), (16, 64), (64, 16), (400, 100), (100, 400), (17, 68)])
+def test_shapes_at_the_limits_load(fmt: str, w: int, h: int) -> None:
+    check_image(load_image(encode(gradient(w, h), fmt)), 3, h, w)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+@pytest.mark.parametrize(("w", "h"), [(15, 16), (16, 15), (15, 15), (1, 1), (15, 60)])
+def test_fifteen_pixels_is_too_small(fmt: str, w: int, h: int) -> None:
+    message = refusal(encode(gradient(w, h), fmt), "at least 16 px on each side")
+    assert f"This image is {w}×{h} px;" in message  # W×H, as people say it
+    assert "working resolution (1024 px)" in message and "larger image" in message
+    assert "Raise" not in message  # images are never enlarged: a higher resolution would not help
+
+
+@pytest.mark.parametrize(
+    ("w", "h", "ratio"), [(401, 100, "4.01:1"), (100, 401, "4.01:1"), (65, 16, "4.06:1")]
+)
+def test_just_over_four_to_one_is_refused(w: int, h: int, ratio: str) -> None:
+    message = refusal(encode(gradient(w, h), "PNG"), "crop it first")
+    assert f"This image is {w}×{h} px ({ratio}); dsviz shows images up to 4:1" in message
+
+
+def test_a_ratio_that_rounds_to_four_is_written_with_more_digits() -> None:
+    message = refusal(encode(gradient(1025, 256), "PNG"), "crop")
+    assert "(4.004:1)" in message
+
+
+def test_tiny_and_thin_uploads_say_both_problems() -> None:
+    message = refusal(encode(gradient(3, 200), "PNG"))
+    assert message.startswith("This image is 3×200 px; dsviz needs at least 16 px on each side")
+    assert "no more than 4:1 (this one is 66.7:1)" in message and "Raise" not in message
+    assert "1×1 px" in refusal(encode(Image.new("RGB", (1, 1)), "PNG"))
+
+
+def test_the_short_side_is_checked_at_the_working_resolution() -> None:
+    data = encode(gradient(100, 30), "PNG")  # 3.3:1, but 30 px shrinks below 16 at small resolutions
+    message = refusal_at(data, 32, "Raise the working resolution to 52 px or more")
+    assert "100×30 px, only 32×10 px at the working resolution (32 px)" in message
+    refusal_at(data, 51, "Raise the working resolution to 52 px")
+    check_image(load_image(data, max_side=52), 3, 16, 52)  # the advice is exactly enough
+    check_image(load_image(encode(gradient(400, 100), "PNG"), max_side=64), 3, 16, 64)  # 4:1 at 64 px
+
+
+@settings(max_examples=200, deadline=None)
+@given(w=st.integers(16, 3000), h=st.integers(16, 3000), max_side=st.integers(1, 1024))
+def test_advice_to_raise_the_resolution_is_right(w: int, h: int, max_side: int) -> None:
+    """The suggested resolution is the smallest that works, and it is given only when one exists."""
+    try:
+        images.check_shape(w, h, max_side)
+    except ImageError as e:
+        if "Raise" in str(e):
+            need = int(str(e).split("resolution to ")[1].split(" px")[0])
+            assert need > max_side
+            images.check_shape(w, h, need)  # works
+            with pytest.raises(ImageError):
+                images.check_shape(w, h, need - 1)  # and one less does not
+        else:
+            assert max(w, h) > 4 * min(w, h)  # only thin images get no resolution advice
+            with pytest.raises(ImageError):
+                images.check_shape(w, h, max(w, h))
+
+
+def test_a_huge_thin_image_is_refused_from_its_header_before_decoding() -> None:
+    png = encode(Image.new("L", (1, 1)), "PNG")
+    # a 20000×100 header on 1 px of data: decoding would fail as "damaged"; the shape is refused first
+    message = refusal(with_png_size(png, 20_000, 100))
+    assert "20000×100 px" in message and "200:1" in message and "damaged" not in message
+
+
+def test_sizes_in_messages_are_the_upright_picture() -> None:
+    """A phone photo stored sideways (EXIF orientation 6) is named as it is shown: W×H upright."""
+    for fmt in ("JPEG", "PNG"):
+        message = refusal(with_orientation(gradient(200, 30), 6, fmt), "crop")
+        assert "This image is 30×200 px (6.67:1)" in message, fmt
+
+
+@pytest.mark.parametrize("max_side", [64, 128, 192, 256, 384, 512, 768, 1024])
+def test_every_pattern_passes_the_shape_rule_at_every_resolution(max_side: int) -> None:
+    for name in patterns.PATTERNS:
+        assert load_sample(name, max_side=max_side).shape == (3, max_side, max_side)
+
+
+def test_patterns_smaller_than_the_minimum_are_refused() -> None:
+    with pytest.raises(ImageError, match="at least 16 px"):
+        load_sample("checkerboard", max_side=15)
 
 
 # --- Sources ---
@@ -311,7 +426,7 @@ class Unseekable(io.RawIOBase):
 
 
 def test_every_kind_of_source(tmp_path: Path) -> None:
-    data = encode(gradient(12, 8), "PNG")
+    data = encode(gradient(24, 16), "PNG")
     path = tmp_path / "picture.png"
     path.write_bytes(data)
     consumed = FakeUploadedFile(data)
@@ -458,7 +573,7 @@ def test_arbitrary_bytes_load_or_raise_image_error(prefix: bytes, body: bytes) -
 
 
 SMALL_FILES = [
-    encode(gradient(16, 12), fmt, **kw)
+    encode(gradient(20, 16), fmt, **kw)
     for fmt, kw in [
         ("PNG", {}),
         ("JPEG", {}),
@@ -488,7 +603,7 @@ def test_damaged_real_files_load_or_raise_image_error(which: int, edits: list, c
 
 
 @pytest.mark.parametrize("name", images.sample_names())
-@pytest.mark.parametrize("max_side", [512, 100])
+@pytest.mark.parametrize("max_side", [64, 100, 128, 192, 256, 384, 512, 768, 1024])
 def test_every_sample_loads(name: str, max_side: int) -> None:
     a = load_sample(name, max_side=max_side)
     assert a.ndim == 3 and a.shape[0] == 3 and max(a.shape[1:]) <= max_side
