@@ -303,6 +303,9 @@ def bytes_on_the_wire(report: Report) -> None:
 
 
 def main() -> None:
+    from dsviz import memory
+
+    memory.keep_freed_memory()  # AppTest runs app.py in this process: tune it as a real server's is
     report = Report()
     started = time.perf_counter()
     server_side(report)

@@ -1,9 +1,10 @@
 """dsviz depthwise + pointwise against the plain PyTorch way, timed in one run.
 
 The plain way is what most people write: ``F.conv2d(x, w, groups=M)`` on a batch-1 NCHW tensor, then a
-1×1 ``F.conv2d``. It is timed twice — in a fresh interpreter that never imported dsviz (the allocator
-as a user has it) and in this process after ``import dsviz.ops`` (which keeps freed memory for reuse,
-see ``dsviz/memory.py``), so the table separates what the layout buys from what the allocator buys.
+1×1 ``F.conv2d``. It is timed twice — in a fresh interpreter with the default allocator (as a user has
+it) and in this process, which calls ``dsviz.memory.keep_freed_memory()`` first, as the app does (freed
+memory kept for reuse, see ``dsviz/memory.py``), so the table separates what the layout buys from what
+the allocator buys.
 
 Prints the median time of each and the ratios, then the peak extra memory of each dsviz stage
 relative to the size of that stage's output (each measured in a fresh process).
@@ -57,8 +58,8 @@ def inputs(m: int, n: int, side: int, k: int) -> tuple[np.ndarray, np.ndarray, n
 def median_ms(run: Callable[[], object], budget_s: float = 0.6) -> float:
     """Median wall time of ≥ 3 (≤ 15) calls after one warm-up call.
 
-    Not dsviz.timing.median_ms: the plain way is timed in an interpreter that must never import
-    dsviz (importing it tunes the allocator for the whole process)."""
+    Not dsviz.timing.median_ms: the plain way is also timed in an interpreter that must never touch
+    dsviz, so that nothing there can have tuned the allocator."""
     run()
     times: list[float] = []
     start = time.perf_counter()
@@ -142,9 +143,12 @@ def main() -> None:
     parser.add_argument("--plain-only", help=argparse.SUPPRESS)
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.plain_only:
+    if args.plain_only:  # the default allocator: this process must not call keep_freed_memory
         print(json.dumps(time_plain([tuple(c) for c in json.loads(args.plain_only)])))
         return
+    from dsviz import memory
+
+    memory.keep_freed_memory()  # as the app does; process-wide, so only after the --plain-only exit
     if args.memory:
         cell, stage = json.loads(args.memory)
         print(measure_memory(tuple(cell), stage))
@@ -154,9 +158,7 @@ def main() -> None:
 
 def report(cells: list[tuple[int, int, int, int]]) -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; times are medians in ms")
-    fresh = time_plain_fresh(cells)
-    import dsviz.ops  # noqa: F401  (tunes the allocator for everything after this line)
-
+    fresh = time_plain_fresh(cells)  # a child process: main()'s allocator tuning does not reach it
     same_tuned = time_plain(cells)
     ours = [median_ms(dsviz_way(*inputs(*cell))) for cell in cells]
     header = "   M    N  side  K | plain (fresh)  plain (tuned alloc)  dsviz | ×fresh  ×tuned"

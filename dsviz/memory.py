@@ -3,8 +3,11 @@
 glibc serves allocations above its mmap threshold (at most 32 MB) with fresh ``mmap`` pages and
 returns them on free, so every large result costs a page fault per 4 KB page when it is first
 written: a 64 MB output spends ~25 ms in page faults on this machine, more than the convolution.
-Raising the threshold keeps big blocks in the heap, where the next slider move reuses them. This is
-process-wide and takes effect for threads started after the first ``import dsviz.ops``.
+Raising the threshold keeps big blocks in the heap, where the next slider move reuses them.
+
+This retunes malloc for the whole process, so nothing in dsviz does it on import: a program opts in
+by calling :func:`keep_freed_memory` once, early (``app.py`` and ``benchmarks/`` do). The arena
+setting applies to threads started after the call.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ _KEEP_BYTES = 1 << 30  # blocks up to 1 GiB come from (and go back to) the heap
 
 
 def keep_freed_memory() -> bool:
-    """Ask glibc to reuse freed blocks up to 1 GiB; returns whether it could (Linux/glibc only)."""
+    """Ask glibc to reuse freed blocks up to 1 GiB; returns whether it could (Linux/glibc only).
+
+    Process-wide and not undone: call it from a program's entry point, never from a library import.
+    """
     if not sys.platform.startswith("linux"):
         return False
     try:

@@ -12,6 +12,11 @@ output is written plane by plane. So few-channel convolutions run channels-last,
 its maps as a *strided view* of that channels-last result (shape ``(M·d, H', W')``, strides not C
 order); ``pointwise`` consumes such a view without copying, and may return one too. Call
 ``np.ascontiguousarray`` if you need C order.
+
+Importing this module changes nothing outside it: autograd stays as it was (each op runs its torch
+calls under ``torch.no_grad()``, a per-call and per-thread switch, so it builds no graph in any thread
+and leaves a notebook's own training alone), and the allocator is untouched (the app and the
+benchmarks call :func:`dsviz.memory.keep_freed_memory` themselves).
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dsviz import memory
 from dsviz.checks import (
     DILATIONS,
     PADDING_MODES,
@@ -44,10 +48,8 @@ ACTIVATIONS: tuple[str, ...] = ("none", "relu", "relu6")
 CHANNELS_LAST_MAX = 8  # at most this many channels: run channels-last (see _conv and _mix)
 SMALL_IMAGE = 128 * 128  # pixels; below this a matrix product mixes few outputs fastest
 
-memory.keep_freed_memory()
-torch.set_grad_enabled(False)  # dsviz only ever runs forward passes
 
-
+@torch.no_grad()
 def depthwise(
     x: np.ndarray,
     kernels: np.ndarray,
@@ -76,6 +78,7 @@ def depthwise(
     return _grouped(x, each_sees_one, stride, padding, dilation, channels, padding_mode)
 
 
+@torch.no_grad()
 def pointwise(y: np.ndarray, weights: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
     """A 1×1 convolution: ``G[n] = Σ_c P[n, c] · Ĝ[c] (+ b[n])``.
 
@@ -117,6 +120,7 @@ def _mix(maps: torch.Tensor, mix: torch.Tensor, bias: torch.Tensor | None) -> to
     return F.conv2d(maps, mix[:, :, None, None], bias)[0]
 
 
+@torch.no_grad()
 def standard(
     x: np.ndarray,
     kernel: np.ndarray,

@@ -137,6 +137,7 @@ def test_depthwise_same_matches_torch_same_padding(channels, d, height, width, s
     x = uniform(rng, channels, height, width)
     kernels = uniform(rng, channels * d, size, size)
 
+    @torch.no_grad()  # importing dsviz leaves autograd on: a module's weights require grad
     def reference():
         conv = torch.nn.Conv2d(
             channels, channels * d, size, padding="same", dilation=dilation, groups=channels,
@@ -470,11 +471,12 @@ def test_batch_norm_matches_torch_eval(channels, height, width, eps, seed):
     var = rng.uniform(0, 3, channels).astype(np.float32)
     var[0] = 0.0  # a zero variance is legal: ε keeps the division finite
     bn = torch.nn.BatchNorm2d(channels, eps=eps).eval()
-    bn.weight.copy_(torch.tensor(gamma))
-    bn.bias.copy_(torch.tensor(beta))
-    bn.running_mean.copy_(torch.tensor(mean))
-    bn.running_var.copy_(torch.tensor(var))
-    expected = bn(torch.tensor(y)[None])[0].numpy()
+    with torch.no_grad():  # importing dsviz leaves autograd on: γ and β require grad
+        bn.weight.copy_(torch.tensor(gamma))
+        bn.bias.copy_(torch.tensor(beta))
+        bn.running_mean.copy_(torch.tensor(mean))
+        bn.running_var.copy_(torch.tensor(var))
+        expected = bn(torch.tensor(y)[None])[0].numpy()
     assert_close(ops.batch_norm(y, gamma, beta, mean, var, eps), expected)
 
 
