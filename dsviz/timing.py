@@ -23,12 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from dsviz import cost, ops, roofline
+from dsviz.geometry import Padding
 
 BUDGET_S = 1.0  # timed rounds stop once this much time is spent (after at least MIN_REPEATS rounds)
 MIN_REPEATS = 5  # quartiles of fewer runs mean little
 MAX_REPEATS = 25
 PILOT_MACS = 200_000_000  # the first, untimed round runs on a crop of at most this many MACs
 MIN_SIDE = 16  # a crop is never smaller than 16 × 16 px
+NOISY = 0.5  # an interquartile range wider than half the median: the explanation says the runs vary
 CALL_SHAPE = (1, 8, 8)  # a depthwise 3×3 on one 8×8 channel: almost nothing but the fixed cost of a call
 
 
@@ -220,6 +222,7 @@ def time_layer(
     *,
     multiplier: int = 1,
     stride: int = 1,
+    padding: Padding = "same",
     dilation: int = 1,
     budget_s: float = BUDGET_S,
     min_repeats: int = MIN_REPEATS,
@@ -237,14 +240,14 @@ def time_layer(
     budget is spent. Total wall time ≈ pilot + warm-up + ``budget_s``.
     """
     m, h, w = shape
-    geometry = {"multiplier": multiplier, "stride": stride, "dilation": dilation}
+    geometry = {"multiplier": multiplier, "stride": stride, "padding": padding, "dilation": dilation}
     whole = cost.separable_cost(m, out_channels, kernel_size, h, w, **geometry)
     round_macs = whole.standard.mult_adds + whole.mult_adds
     rng = np.random.default_rng(seed)
     full = rng.standard_normal((out_channels, m, kernel_size, kernel_size), dtype=np.float32)  # (N,M,K,K)
     per_channel = rng.standard_normal((m * multiplier, kernel_size, kernel_size), dtype=np.float32)
     mix = rng.standard_normal((out_channels, m * multiplier), dtype=np.float32)  # (N, M·d)
-    conv = {"stride": stride, "dilation": dilation}
+    conv = {"stride": stride, "padding": padding, "dilation": dilation}
 
     def runs(size: tuple[int, int, int]) -> dict[str, Callable[[], object]]:
         x = rng.random(size, dtype=np.float32)  # (M, H', W')
@@ -429,6 +432,13 @@ def explain(t: Timing, machine: roofline.Machine) -> str:
             f"Each call also costs about {num(t.call.median)} ms before any arithmetic (measured on an 8×8 "
             f"input); the separable block makes two calls to the standard's one, so at this size that "
             f"fixed cost is {percent(min(fixed, 1))} of its time."
+        )
+    widest = max(t.stages[:3], key=lambda s: (s.ms.q3 - s.ms.q1) / s.ms.median)
+    if (widest.ms.q3 - widest.ms.q1) / widest.ms.median > NOISY:
+        sentences.append(
+            f"The runs vary widely (the middle half of the {widest.name} runs spans "
+            f"{widest.ms.q1:.2f}–{widest.ms.q3:.2f} ms around a median of {widest.ms.median:.2f} ms), so "
+            "these rates are rough: timing again may give other numbers."
         )
     if t.cropped:
         sentences.append(

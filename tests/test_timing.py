@@ -187,6 +187,12 @@ def test_the_fixed_cost_of_a_call_is_mentioned_only_when_it_matters() -> None:
     assert "about 0.13 ms before any arithmetic" in text and "20% of its time" in text
 
 
+def test_widely_varying_runs_are_called_rough() -> None:
+    assert "vary widely" not in timing.explain(fake(0.9, 0.885, 0.4, spread=0.2), MACHINE)
+    text = timing.explain(fake(0.9, 0.885, 0.4, spread=0.6), MACHINE)
+    assert "The runs vary widely (the middle half of the standard runs spans 0.63–1.17 ms" in text
+
+
 def test_a_crop_is_said_to_be_a_crop() -> None:
     assert "crop" not in timing.explain(fake(0.9, 0.885, 0.4), MACHINE)
     small = cost.separable_cost(3, 8, 3, 64, 64)
@@ -213,6 +219,11 @@ def test_time_layer_runs_every_form_and_relates_them() -> None:
     assert t.speedup == pytest.approx(t.standard.ms.median / t.separable.ms.median)
     exact = cost.separable_cost(3, 5, 3, 40, 30, multiplier=2, stride=2, dilation=2)
     assert t.standard.mult_adds == exact.standard.mult_adds and t.separable.mult_adds == exact.mult_adds
+
+
+def test_valid_padding_is_timed_as_counted() -> None:
+    t = timing.time_layer((3, 40, 30), 4, 5, padding="valid", budget_s=0.1)
+    assert t.standard.mult_adds == cost.conv_cost(3, 4, 5, 40, 30, padding="valid").mult_adds
 
 
 def test_a_huge_layer_is_timed_on_a_crop_within_the_budget() -> None:
