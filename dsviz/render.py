@@ -3,11 +3,17 @@
 Galleries of feature maps are sent to the browser as images, not heatmaps: 16 maps of 256² as Plotly
 heatmap JSON are ~7 MB, as images a few hundred KB. Each tile carries the colour bar and its limits
 drawn in, so a picture is never shown without its scale.
+
+Sizes: the browser scales every image to its column's width, so tiles that should read alike must
+be equally wide in pixels. One ``zoom`` (display pixels per input pixel, from :func:`zoom_for`) is
+used for every map of a view, and each map is centred on a canvas of the input's displayed size
+(:func:`canvas_for`): at stride 2 the output is drawn half as large, inside a tile as wide as the rest.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -17,8 +23,17 @@ from PIL import Image, ImageDraw, ImageFont
 from dsviz.style import DIVERGING, LUT_SIZE, SEQUENTIAL, lut
 
 BAR_WIDTH = 10  # px of the colour bar, beside the map
-LABEL_WIDTH = 48  # px for the bar's tick labels
+LABEL_WIDTH = 56  # px for the bar's tick labels: fixed, so every tile of a stage is equally wide
+GAP = 2  # px between the map and its colour bar
 TITLE_HEIGHT = 20
+TITLE_SIZE, NOTE_SIZE, LABEL_SIZE = 14, 12, 11  # font sizes, px
+FONT_FILE = "DejaVuSans.ttf"  # has × · − ≥ ≤ δ; Pillow finds it in the system font folders
+CANVAS = "white"
+FRAME = (150, 150, 150)  # around a map smaller than its canvas, and around dilated kernel taps
+HOLE = (190, 190, 190)
+NOTE_INK = (90, 90, 90)  # the dot at a position a dilated kernel skips
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @dataclass(frozen=True)
@@ -51,62 +66,229 @@ def colourise(values: np.ndarray, scale: Scale) -> np.ndarray:
     return lut(scale.colours)[np.rint(index).astype(np.intp)]  # rint: +v and −v mirror exactly
 
 
+# --- Fonts and text ---
+
+
 @cache
-def _font(size: int) -> ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+def font(size: int) -> Font:
+    """DejaVu Sans at ``size`` px when the system has it, else Pillow's built-in scalable font."""
+    try:
+        return ImageFont.truetype(FONT_FILE, size)
+    except OSError:
+        return ImageFont.load_default(size=size)
 
 
-def _label(value: float) -> str:
-    return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.1e}"
+@cache
+def has_symbols() -> bool:
+    """Whether :func:`font` draws × · − ≥ ≤ δ … (Pillow's built-in Aileron lacks all but ·)."""
+    probe = font(TITLE_SIZE)
+    missing = np.asarray(probe.getmask("\ue000"))  # a private-use code point: the "no glyph" box
+    return not any(np.array_equal(np.asarray(probe.getmask(c)), missing) for c in "×·−≥≤δ…")
 
 
 def ascii_title(text: str) -> str:
-    """Pillow's built-in font has no ×, · or − glyphs: write x, : and -."""
-    return text.replace("×", "x").replace(" · ", ": ").replace("·", ":").replace("−", "-")
+    """For a font without ×, ·, −, ≥, ≤, δ or …: write x, :, -, >=, <=, d and ..."""
+    for symbol, plain in (("×", "x"), (" · ", ": "), ("·", ":"), ("−", "-"), ("≥", ">="), ("≤", "<=")):
+        text = text.replace(symbol, plain)
+    return text.replace("δ", "d").replace("…", "...")
+
+
+def printable(text: str) -> str:
+    """``text`` as the loaded font can draw it."""
+    return text if has_symbols() else ascii_title(text)
+
+
+def compact(value: float, digits: int = 3, *, zero: bool = False) -> str:
+    """A number in few characters: ``digits`` significant digits, short exponents, and no 0 before
+    the point unless ``zero``: ``-1``, ``.035``, ``12.3``, ``1.23e4``, ``-1e4`` (−9999.5), ``1e-7``.
+    """
+    if not math.isfinite(value):
+        return str(value)  # nan, inf, -inf
+    text = f"{value:.{digits}g}"
+    if float(text) == 0:
+        return "0"  # also "-0"
+    mantissa, _, exponent = text.partition("e")
+    if not zero and mantissa.lstrip("-").startswith("0."):
+        mantissa = mantissa.replace("0.", ".", 1)
+    return mantissa + (f"e{int(exponent)}" if exponent else "")
+
+
+def _fit(text: str, size: int, width: float) -> tuple[str, Font]:
+    """``text`` at ``size`` px, cut short with "…" if it is longer than ``width`` px."""
+    face, text, dots = font(size), printable(text), printable("…")
+    if face.getlength(text) <= width:
+        return text, face
+    for end in range(len(text) - 1, 0, -1):
+        if face.getlength(short := text[:end].rstrip() + dots) <= width:
+            return short, face
+    return "", face
+
+
+# --- Sizes: one zoom for every map of a view ---
+
+
+def zoom_for(height: int, width: int, box: int = 320, least: int = 160) -> float:
+    """Display pixels per input pixel for an input of ``height × width``.
+
+    ``1/step`` (whole-block means) when the longer side exceeds ``box``; a whole factor ``n`` (pixels
+    drawn as n×n squares) when it is under ``least``, so a 16×16 input is drawn 160 px; else 1.
+    """
+    side = max(height, width)
+    if side > box:
+        return 1 / math.ceil(side / box)
+    if side < least:
+        return float(max(1, min(math.ceil(least / side), box // side)))
+    return 1.0
+
+
+def _steps(zoom: float) -> tuple[int, int]:
+    """``zoom`` → (shrink step, enlarge factor), one of them 1: zooms are 1/n or n."""
+    if not (math.isfinite(zoom) and zoom > 0):
+        raise ValueError(f"zoom must be a positive number (got {zoom})")
+    return (max(1, round(1 / zoom)), 1) if zoom < 1 else (1, max(1, round(zoom)))
+
+
+def canvas_for(height: int, width: int, zoom: float) -> tuple[int, int]:
+    """``(width, height)`` (Pillow order) of a ``height × width`` map drawn at ``zoom``."""
+    step, factor = _steps(zoom)
+    return -(-width // step) * factor, -(-height // step) * factor
+
+
+def block_mean(values: np.ndarray, step: int) -> np.ndarray:
+    """``(H, W, …)`` → ``(⌈H/step⌉, ⌈W/step⌉, …)``: the mean of each step×step block (edge blocks
+    are partial). Means, not every n-th pixel: skipping pixels would alias fine stripes."""
+    if step <= 1:
+        return values
+    height, width, rest = values.shape[0], values.shape[1], values.shape[2:]
+    rows, cols = -(-height // step), -(-width // step)
+    padded = values.astype(np.result_type(values.dtype, np.float32), copy=False)
+    if (rows * step, cols * step) != (height, width):  # zeros beyond the edge add nothing to a sum
+        padded = np.zeros((rows * step, cols * step, *rest), padded.dtype)
+        padded[:height, :width] = values
+    sums = padded.reshape(rows, step, cols * step, *rest).sum(axis=1)  # (rows, W', …): contiguous adds
+    sums = sums.reshape(rows, cols, step, *rest).sum(axis=2)  # (rows, cols, …)
+    row_n = np.minimum(step, height - np.arange(rows) * step)  # pixels in each block row: step or fewer
+    col_n = np.minimum(step, width - np.arange(cols) * step)
+    counts = np.outer(row_n, col_n).reshape(rows, cols, *(1 for _ in rest))
+    return (sums / counts).astype(sums.dtype)
+
+
+def display_size(values: np.ndarray, max_side: int) -> np.ndarray:
+    """Shrink a ``(H, W)`` map by whole-block means until its longer side is ≤ ``max_side``."""
+    return block_mean(values, -(-max(values.shape) // max_side))
+
+
+def _zoomed(pixels: np.ndarray, factor: int) -> np.ndarray:
+    """``(H, W, 3)`` → ``(H·f, W·f, 3)``: each pixel an f×f square (nearest neighbour)."""
+    return pixels if factor == 1 else pixels.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
+def _on_canvas(picture: Image.Image, canvas: tuple[int, int] | None) -> Image.Image:
+    """``picture`` centred on a white ``canvas`` (W, H), framed in grey when smaller; never cropped."""
+    if canvas is None or picture.size == canvas:
+        return picture
+    width, height = max(canvas[0], picture.width), max(canvas[1], picture.height)
+    board = Image.new("RGB", (width, height), CANVAS)
+    left, top = (width - picture.width) // 2, (height - picture.height) // 2
+    board.paste(picture, (left, top))
+    if left and top:  # room for a 1 px frame: the map's edge shows even where its values are 0
+        box = (left - 1, top - 1, left + picture.width, top + picture.height)
+        ImageDraw.Draw(board).rectangle(box, outline=FRAME)
+    return board
+
+
+# --- Colour bars and titles ---
+
+
+def _tick_texts(ticks: list[tuple[float, str]], width: int) -> tuple[list[str], Font]:
+    """Bar labels (value, prefix) that all fit ``width`` px, written alike: the most digits that fit
+    (3 with a leading 0, 3, 2, 1), and a smaller font only as a last resort."""
+    face = font(LABEL_SIZE)
+    for digits, zero in ((3, True), (3, False), (2, False), (1, False)):
+        texts = [printable(prefix + compact(value, digits, zero=zero)) for value, prefix in ticks]
+        if max(face.getlength(t) for t in texts) <= width:
+            return texts, face
+    size = LABEL_SIZE
+    while size > 6 and max(font(size).getlength(t) for t in texts) > width:
+        size -= 1
+    return texts, font(size)
 
 
 @lru_cache(maxsize=256)  # with a shared scale every tile of a stage has the same bar: draw it once
 def colour_bar(height: int, scale: Scale) -> Image.Image:
-    """A vertical bar (high at the top) with its top, middle and bottom values written beside it."""
-    ramp = np.linspace(scale.high, scale.low, height)[:, None].repeat(BAR_WIDTH, axis=1)
+    """A vertical bar (high at the top) with its top, middle and bottom values written beside it.
+
+    A saturated scale (``clipped``) reads "≥ top" and "≤ bottom". Labels that would overlap on a
+    short bar are left out, middle first.
+    """
+    ramp = np.linspace(scale.high, scale.low, height)[:, None].repeat(BAR_WIDTH, axis=1)  # (H, BAR)
     strip = Image.new("RGB", (BAR_WIDTH + LABEL_WIDTH, height), "white")
     strip.paste(Image.fromarray(colourise(ramp, scale)), (0, 0))
     draw = ImageDraw.Draw(strip)
-    font = _font(11)
-    middle = (scale.low + scale.high) / 2
-    beyond = (">=", "<=") if scale.clipped else ("", "")  # ASCII: the built-in font has no ≥
-    ticks = (
-        (beyond[0] + _label(scale.high), 0, "la"),
-        (_label(middle), height // 2, "lm"),
-        (beyond[1] + _label(scale.low), height, "ld"),
-    )
-    for text, y, anchor in ticks:
-        draw.text((BAR_WIDTH + 3, y), text, fill="black", font=font, anchor=anchor)
+    above, below = ("≥", "≤") if scale.clipped else ("", "")
+    line = LABEL_SIZE + 3
+    ticks = [(scale.high, above, 0, "la"), (scale.low, below, height, "ld")]  # (value, prefix, y, anchor)
+    if height >= 3 * line:
+        ticks.insert(1, ((scale.low + scale.high) / 2, "", height // 2, "lm"))
+    ticks = ticks if height >= 2 * line else ticks[:1]
+    texts, face = _tick_texts([(value, prefix) for value, prefix, _, _ in ticks], LABEL_WIDTH - 3)
+    for (_, _, y, anchor), text in zip(ticks, texts, strict=True):
+        draw.text((BAR_WIDTH + 3, y), text, fill="black", font=face, anchor=anchor)
     return strip
 
 
-def tile(values: np.ndarray, title: str, scale: Scale, *, bar: bool = True) -> Image.Image:
-    """A map with its title above and (optionally) its colour bar to the right. values ``(H, W)``."""
-    picture = Image.fromarray(colourise(values, scale))
-    return titled(picture, title, colour_bar(picture.height, scale) if bar else None)
-
-
-def titled(picture: Image.Image, title: str, bar: Image.Image | None = None) -> Image.Image:
-    """Put ``title`` above ``picture`` and ``bar`` (if any) to its right."""
-    extra = bar.width + 2 if bar is not None else 0
+def titled(
+    picture: Image.Image, title: str, bar: Image.Image | None = None, *, note: str = ""
+) -> Image.Image:
+    """Put ``title`` above ``picture``, ``note`` (grey, e.g. "128×128") at the title's right end and
+    ``bar`` (if any) to the picture's right. A title too long for the tile is cut with "…"."""
+    extra = bar.width + GAP if bar is not None else 0
     canvas = Image.new("RGB", (picture.width + extra, picture.height + TITLE_HEIGHT), "white")
     canvas.paste(picture, (0, TITLE_HEIGHT))
     if bar is not None:
-        canvas.paste(bar, (picture.width + 2, TITLE_HEIGHT))
+        canvas.paste(bar, (picture.width + GAP, TITLE_HEIGHT))
     draw = ImageDraw.Draw(canvas)
-    draw.text((2, TITLE_HEIGHT // 2), ascii_title(title), fill="black", font=_font(15), anchor="lm")
+    note_text, note_font = _fit(note, NOTE_SIZE, canvas.width // 2)
+    room = canvas.width - 4 - (note_font.getlength(note_text) + 8 if note else 0)
+    text, face = _fit(title, TITLE_SIZE, int(room))
+    draw.text((2, TITLE_HEIGHT // 2), text, fill="black", font=face, anchor="lm")
+    if note:
+        draw.text(
+            (canvas.width - 2, TITLE_HEIGHT // 2), note_text, fill=(90, 90, 90), font=note_font, anchor="rm"
+        )
     return canvas
 
 
-def photo(image: np.ndarray, title: str) -> Image.Image:
-    """The colour (3, H, W) or grey (1, H, W) photo in [0, 1], titled."""
-    pixels = np.clip(np.moveaxis(image, 0, -1) * 255 + 0.5, 0, 255).astype(np.uint8)
-    return titled(Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels), title)
+# --- Tiles ---
+
+
+def tile(
+    values: np.ndarray,
+    title: str,
+    scale: Scale,
+    *,
+    zoom: float = 1.0,
+    canvas: tuple[int, int] | None = None,
+    size_note: bool = True,
+    bar: bool = True,
+) -> Image.Image:
+    """A ``(H, W)`` map drawn at ``zoom``, centred on a white ``canvas`` (W, H: the input's displayed
+    size, from :func:`canvas_for`), its title above, its W×H written at the right of the title (when
+    ``size_note``) and its colour bar, as tall as the canvas, to the right."""
+    step, factor = _steps(zoom)
+    pixels = _zoomed(colourise(block_mean(values, step), scale), factor)  # (H', W', 3)
+    picture = _on_canvas(Image.fromarray(pixels), canvas)
+    note = f"{values.shape[1]}×{values.shape[0]}" if size_note else ""
+    return titled(picture, title, colour_bar(picture.height, scale) if bar else None, note=note)
+
+
+def photo(image: np.ndarray, title: str, *, zoom: float = 1.0, size_note: bool = False) -> Image.Image:
+    """The colour ``(3, H, W)`` or grey ``(1, H, W)`` photo in [0, 1] at ``zoom``, titled."""
+    step, factor = _steps(zoom)
+    small = block_mean(np.moveaxis(image, 0, -1), step)  # (H', W', C)
+    pixels = _zoomed(np.clip(small * 255 + 0.5, 0, 255).astype(np.uint8), factor)
+    picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+    return titled(picture, title, note=f"{image.shape[2]}×{image.shape[1]}" if size_note else "")
 
 
 def encode(picture: Image.Image) -> bytes:
@@ -117,42 +299,72 @@ def encode(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def display_size(values: np.ndarray, max_side: int) -> np.ndarray:
-    """Shrink a ``(H, W)`` map by whole-block means until its longer side is ≤ ``max_side``.
+# --- Kernels ---
 
-    Block means, not every n-th pixel: skipping pixels would alias fine stripes into false patterns.
+
+def kernel_cell(span: int) -> int:
+    """Cell size (px) for a kernel drawn on a ``span × span`` grid: ≥ 30 px up to 11×11 (room for
+    "-0.12"), then smaller so the grid stays ~330 px (a dilated 11×11 at δ = 4 spans 41 cells)."""
+    return max(30, 132 // span) if span <= 11 else max(8, 330 // span)
+
+
+def _cell_texts(kernel: np.ndarray, cell: int) -> tuple[list[str], Font] | None:
+    """The kernel's numbers and one font that fits each in a cell, or None when no readable one does."""
+    start = max(10, min(cell // 3, 18))
+    for digits in (3, 2, 1):
+        texts = [compact(float(v), digits) for v in kernel.ravel()]
+        widest = sorted(set(texts), key=font(start).getlength)[-3:]  # the rest are narrower at any size
+        for size in range(start, 6, -1):
+            if size <= cell - 2 and max(map(font(size).getlength, widest)) <= cell - 4:
+                return texts, font(size)
+    return None
+
+
+def kernel_tile(
+    kernel: np.ndarray, title: str, scale: Scale, *, cell: int = 0, dilation: int = 1
+) -> Image.Image:
+    """A K×K kernel as coloured cells with its numbers written in, plus a colour bar.
+
+    With ``dilation`` δ > 1 it is drawn on its true ``δ·(K−1)+1`` grid: the K² taps coloured, framed
+    and numbered, the positions it skips left white with a grey dot. Numbers are left out only when
+    cells are too small to hold them readably (the colours and the bar still give the values).
     """
-    step = -(-max(values.shape) // max_side)
-    if step <= 1:
-        return values
-    height, width = (values.shape[0] // step) * step, (values.shape[1] // step) * step
-    blocks = values[:height, :width].reshape(height // step, step, width // step, step)
-    return blocks.mean(axis=(1, 3))
-
-
-def cell_text(value: float, decimals: int, whole: bool) -> str:
-    """Short text for a kernel cell: ``-1`` for whole numbers, else ``.035`` / ``-.12`` (no leading 0)."""
-    if whole:
-        return str(int(value))
-    text = f"{value:.{decimals}f}"
-    if float(text) == 0:
-        return "0"
-    return text.replace("0.", ".", 1) if abs(value) < 1 else text
-
-
-def kernel_tile(kernel: np.ndarray, title: str, scale: Scale, *, cell: int = 0) -> Image.Image:
-    """A K×K kernel as coloured cells with its numbers written in, plus a colour bar."""
-    size = kernel.shape[0]
-    cell = cell or max(30, 132 // size)  # ≥ 30 px: room for a number like "-0.12" in every cell
-    cells = colourise(kernel, scale).repeat(cell, axis=0).repeat(cell, axis=1)
-    picture = Image.fromarray(cells)
+    size, step = kernel.shape[0], max(1, int(dilation))
+    span = step * (size - 1) + 1
+    cell = cell or kernel_cell(span)
+    colours = colourise(kernel, scale)  # (K, K, 3)
+    grid = np.full((span, span, 3), 255, np.uint8)
+    grid[::step, ::step] = colours  # (span, span, 3): taps in place, holes white
+    picture = Image.fromarray(_zoomed(grid, cell))
     draw = ImageDraw.Draw(picture)
-    font = _font(max(10, min(cell // 3, 18)))
+    if step > 1:
+        _draw_holes(draw, span, step, cell)
+    _draw_numbers(draw, kernel, scale, cell, step)
+    note = printable(f"δ={step}: {span}×{span}") if step > 1 else ""
+    return titled(picture, title, colour_bar(picture.height, scale), note=note)
+
+
+def _draw_holes(draw: ImageDraw.ImageDraw, span: int, step: int, cell: int) -> None:
+    """Grey dots where a dilated kernel has no weight, and a frame around each tap."""
+    radius = max(1, cell // 10)
+    for i in range(span):
+        for j in range(span):
+            x, y = j * cell, i * cell
+            if i % step or j % step:
+                cx, cy = x + cell // 2, y + cell // 2
+                draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=HOLE)
+            else:
+                draw.rectangle((x, y, x + cell - 1, y + cell - 1), outline=FRAME)
+
+
+def _draw_numbers(draw: ImageDraw.ImageDraw, kernel: np.ndarray, scale: Scale, cell: int, step: int) -> None:
+    """Each weight written in its cell, white on dark colours; one font size for the whole kernel."""
+    fitted = _cell_texts(kernel, cell)
+    if fitted is None:
+        return
+    texts, face = fitted
     limit = max(abs(scale.low), abs(scale.high))
-    whole = bool(np.all(kernel == np.round(kernel)))
-    decimals = 2 if limit >= 0.5 else 3
-    for (i, j), value in np.ndenumerate(kernel):
+    for ((i, j), value), text in zip(np.ndenumerate(kernel), texts, strict=True):
         ink = "white" if abs(value) > 0.6 * limit else "black"  # readable on dark cells
-        centre = (j * cell + cell // 2, i * cell + cell // 2)
-        draw.text(centre, cell_text(float(value), decimals, whole), fill=ink, font=font, anchor="mm")
-    return titled(picture, title, colour_bar(picture.height, scale))
+        centre = (j * step * cell + cell // 2, i * step * cell + cell // 2)
+        draw.text(centre, text, fill=ink, font=face, anchor="mm")

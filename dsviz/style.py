@@ -39,8 +39,9 @@ def robust_limit(values: np.ndarray) -> tuple[float, bool]:
 
     Feature maps are mostly near zero with a few strong edges; scaling to the single largest value
     would paint almost everything white. Saturating the top 0.5 % shows the structure, and the
-    colour bar says so (its ends read ">= L" and "<= -L"). Non-finite values (an overflow of absurd
-    weights) are left out, so the limit is always a usable positive number.
+    colour bar says so (its ends read "≥L" and "≤-L"; ">=L" and "<=-L" if the font lacks ≥).
+    Non-finite values (an overflow of absurd weights) are left out, so the limit is always a usable
+    positive number.
     """
     flat = np.abs(values).ravel()
     sample = flat[:: max(1, flat.size // _SAMPLE)]

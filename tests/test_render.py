@@ -7,9 +7,12 @@ NumPy percentiles, hand-computed block means, CIE L* computed here, and Pillow d
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from plotly.colors import get_colorscale, sample_colorscale
 
@@ -200,6 +203,16 @@ def test_titles_with_symbols_the_builtin_font_lacks_still_render() -> None:
     assert render.ascii_title("R · a×b − c·d") == "R: axb - c:d"
 
 
+def test_display_size_includes_partial_edge_blocks() -> None:
+    values = np.arange(25, dtype=np.float64).reshape(5, 5)
+    out = render.display_size(values, 2)  # step 3: blocks of rows/cols 0-2 and 3-4
+    expected = [
+        [values[:3, :3].mean(), values[:3, 3:].mean()],
+        [values[3:, :3].mean(), values[3:, 3:].mean()],
+    ]
+    np.testing.assert_allclose(out, expected)
+
+
 def test_display_size_keeps_small_maps() -> None:
     values = np.arange(12, dtype=np.float32).reshape(3, 4)
     assert render.display_size(values, 4) is values or np.array_equal(render.display_size(values, 4), values)
@@ -270,3 +283,273 @@ def test_photo_tile_keeps_pixels() -> None:
     assert tuple(np.asarray(image)[render.TITLE_HEIGHT + 1, 1]) == (255, 0, 0)
     gray = render.photo(np.full((1, 4, 5), 0.5, np.float32), "gray")
     assert tuple(np.asarray(gray.convert("RGB"))[render.TITLE_HEIGHT + 1, 1]) == (128, 128, 128)
+
+
+# ---- sizes: one zoom per view, every tile of a stage equally wide -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "zoom"),
+    [(1024, 683, 1 / 4), (640, 640, 1 / 2), (321, 100, 1 / 2), (320, 320, 1), (160, 40, 1), (16, 16, 10),
+     (16, 64, 3), (17, 17, 10), (159, 159, 2), (64, 48, 3)],
+)  # fmt: skip
+def test_zoom_for(height: int, width: int, zoom: float) -> None:
+    assert render.zoom_for(height, width) == pytest.approx(zoom)
+
+
+@settings(max_examples=300, deadline=None)
+@given(long=st.integers(16, 4096), ratio=st.floats(1, 4))
+def test_zoom_for_draws_every_input_between_least_and_box(long: int, ratio: float) -> None:
+    short = max(16, round(long / ratio))
+    for height, width in ((long, short), (short, long)):
+        zoom = render.zoom_for(height, width)
+        assert zoom == 1 or 1 / zoom == round(1 / zoom) or zoom == round(zoom)  # 1/n or n
+        shown_w, shown_h = render.canvas_for(height, width, zoom)
+        assert 160 <= max(shown_w, shown_h) <= 320, (height, width, zoom)
+
+
+def test_canvas_for_is_width_then_height() -> None:
+    assert render.canvas_for(100, 30, 1.0) == (30, 100)
+    assert render.canvas_for(1000, 701, 1 / 4) == (176, 250)  # partial edge blocks count
+    assert render.canvas_for(16, 20, 10.0) == (200, 160)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="zoom"):
+            render.canvas_for(10, 10, bad)
+
+
+def ink_box(picture: np.ndarray) -> tuple[int, int, int, int]:
+    """(left, top, width, height) of the pixels that are not the white canvas."""
+    rows, cols = np.nonzero((picture != 255).any(axis=-1))
+    return cols.min(), rows.min(), cols.max() - cols.min() + 1, rows.max() - rows.min() + 1
+
+
+@pytest.mark.parametrize(("height", "width"), [(64, 48), (512, 512), (16, 16), (300, 1000)])
+def test_a_stride_2_map_is_drawn_half_size_centred_on_the_inputs_canvas(height: int, width: int) -> None:
+    zoom = render.zoom_for(height, width)
+    canvas = render.canvas_for(height, width, zoom)
+    half = np.full((-(-height // 2), -(-width // 2)), 1.0, np.float32)  # ceil(H/2) × ceil(W/2), all red
+    picture = render.tile(half, "out", Scale.signed(1.0), zoom=zoom, canvas=canvas, bar=False)
+    assert picture.size == (canvas[0], canvas[1] + render.TITLE_HEIGHT)
+    body = np.asarray(picture)[render.TITLE_HEIGHT :]
+    left, top, shown_w, shown_h = ink_box(body)
+    expected_w, expected_h = render.canvas_for(*half.shape, zoom)
+    assert (shown_w, shown_h) == (expected_w + 2, expected_h + 2)  # the map and its 1 px grey frame
+    assert abs(shown_w / canvas[0] - 0.5) < 0.05 and abs(shown_h / canvas[1] - 0.5) < 0.05  # looks half
+    assert abs((left + shown_w / 2) - canvas[0] / 2) <= 1 and abs((top + shown_h / 2) - canvas[1] / 2) <= 1
+    assert tuple(body[top, left]) == render.FRAME
+    assert tuple(body[top + shown_h // 2, left + shown_w // 2]) == RDBU_RED_END
+
+
+def test_every_tile_of_a_stage_has_the_same_size() -> None:
+    """Different titles, scales (tiny, huge, saturated, unit) and strides: one width, one height."""
+    rng = np.random.default_rng(3)
+    height, width = 200, 150
+    zoom = render.zoom_for(height, width)
+    canvas = render.canvas_for(height, width, zoom)
+    cases = [
+        (rng.normal(size=(200, 150)), "R", Scale.unit()),
+        (rng.normal(size=(100, 75)) * 1e-7, "G · far too long to fit above this tile", Scale.signed(1.2e-7)),
+        (rng.normal(size=(50, 38)) * 1e4, "B · sobel 5×5 − huge", Scale.signed(12345.678, clipped=True)),
+        (rng.normal(size=(100, 75)), "x", Scale.signed(-0.000123, clipped=True)),
+    ]  # fmt: skip
+    sizes = {render.tile(v, t, s, zoom=zoom, canvas=canvas).size for v, t, s in cases}
+    assert sizes == {(canvas[0] + render.GAP + render.BAR_WIDTH + render.LABEL_WIDTH, canvas[1] + 20)}
+
+
+def test_shrinking_averages_blocks_instead_of_skipping_pixels() -> None:
+    """Columns alternating +1/−1 average to 0 (white): taking every 2nd pixel would paint all red."""
+    stripes = np.tile(np.array([1.0, -1.0], np.float32), (64, 32))  # (64, 64)
+    body = np.asarray(render.tile(stripes, "s", Scale.signed(1.0), zoom=0.5, bar=False))[20:]
+    assert body.shape == (32, 32, 3)
+    assert (body == RDBU_NEUTRAL).all()
+
+
+def test_enlarging_draws_each_value_as_a_square() -> None:
+    values = np.random.default_rng(4).normal(size=(16, 16)).astype(np.float32)
+    scale = Scale.signed(2.0)
+    body = np.asarray(render.tile(values, "s", scale, zoom=10.0, bar=False))[20:]
+    assert body.shape == (160, 160, 3)
+    np.testing.assert_array_equal(body, render.colourise(values, scale).repeat(10, 0).repeat(10, 1))
+
+
+def test_a_map_larger_than_its_canvas_is_never_cropped() -> None:
+    picture = render.tile(np.zeros((30, 40)), "t", Scale.signed(1.0), canvas=(20, 20), bar=False)
+    assert picture.size == (40, 30 + render.TITLE_HEIGHT)
+
+
+def title_ink(picture: Image.Image) -> np.ndarray:
+    """Columns of the title row that hold any dark ink."""
+    return (np.asarray(picture.convert("L"))[: render.TITLE_HEIGHT] < 160).any(axis=0)
+
+
+def test_size_note_is_written_at_the_right_of_the_title() -> None:
+    values = np.zeros((128, 96), np.float32)
+    with_note = render.tile(values, "t", Scale.signed(1.0))
+    without = render.tile(values, "t", Scale.signed(1.0), size_note=False)
+    right = slice(with_note.width - 60, with_note.width)
+    assert title_ink(with_note)[right].any() and not title_ink(without)[right].any()
+    # the note is the map's W×H: the same title row as a tile titled by hand with note "96×128"
+    by_hand = render.titled(
+        Image.new("RGB", (96, 128)), "t", render.colour_bar(128, Scale.signed(1.0)), note="96×128"
+    )
+    np.testing.assert_array_equal(np.asarray(with_note)[:20], np.asarray(by_hand)[:20])
+
+
+def test_long_titles_are_cut_with_an_ellipsis_and_never_touch_the_note() -> None:
+    title = "G · a very long title that cannot possibly fit"
+    text, face = render._fit(title, render.TITLE_SIZE, 100)
+    assert text.endswith(render.printable("…")) and face.getlength(text) <= 100
+    picture = render.tile(np.zeros((16, 16)), title, Scale.signed(1.0), zoom=10.0)
+    ink = title_ink(picture)
+    note_left = picture.width - 2 - render.font(render.NOTE_SIZE).getlength(render.printable("16×16"))
+    gap = ink[int(note_left) - 6 : int(note_left) - 1]
+    assert not gap.any()  # white space between the cut title and the note
+
+
+def test_photo_takes_the_same_zoom() -> None:
+    rgb = np.zeros((3, 64, 48), np.float32)
+    rgb[0, :, ::2] = 1.0  # red every other column: halves average to 0.5
+    half = render.photo(rgb, "input", zoom=0.5)
+    assert half.size == (24, 32 + render.TITLE_HEIGHT)
+    assert tuple(np.asarray(half)[render.TITLE_HEIGHT + 5, 5]) == (128, 0, 0)
+    grey = np.random.default_rng(5).uniform(size=(1, 16, 16)).astype(np.float32)
+    big = np.asarray(render.photo(grey, "g", zoom=10.0).convert("L"))[render.TITLE_HEIGHT :]
+    assert big.shape == (160, 160)
+    np.testing.assert_array_equal(big, (grey[0] * 255 + 0.5).astype(np.uint8).repeat(10, 0).repeat(10, 1))
+
+
+def test_block_mean_of_colour_pixels() -> None:
+    pixels = np.arange(5 * 4 * 3, dtype=np.float32).reshape(5, 4, 3)
+    out = render.block_mean(pixels, 2)
+    assert out.shape == (3, 2, 3)
+    np.testing.assert_allclose(out[2, 1], pixels[4:, 2:].mean(axis=(0, 1)))
+
+
+# ---- numbers and labels -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.0, "0"), (-0.0, "0"), (1.0, "1"), (-1.0, "-1"), (-2.0, "-2"), (0.035, ".035"), (-0.12, "-.12"),
+     (12.345, "12.3"), (255.0, "255"), (1e4, "1e4"), (-9999.5, "-1e4"), (1e-7, "1e-7"),
+     (12345.678, "1.23e4"), (0.0625, ".0625"), (-0.00123, "-.00123"), (1e30, "1e30"),
+     (float("nan"), "nan"), (float("-inf"), "-inf")],
+)  # fmt: skip
+def test_compact_numbers(value: float, text: str) -> None:
+    assert render.compact(value) == text
+
+
+def test_compact_digits_and_leading_zero() -> None:
+    assert render.compact(0.514, zero=True) == "0.514"
+    assert render.compact(-0.514, 2) == "-.51"
+    assert render.compact(12345.678, 1) == "1e4"
+
+
+HARD_KERNELS = [
+    np.array([[1e4, -9999.5, 1e-7], [0.0625, -1, 0], [2, 12345.678, -0.035]]),
+    np.array([[-1.23456e-7, 3.3e-5, -0.00123], [1e30, -1e30, 7], [0.5, -0.25, 1 / 3]]),
+    np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256,
+    np.random.default_rng(6).normal(size=(7, 7)) * 1e3,
+    np.random.default_rng(7).normal(size=(11, 11)),
+]
+
+
+def cells(image: Image.Image, span: int) -> tuple[np.ndarray, int]:
+    grid = np.asarray(image)[render.TITLE_HEIGHT :]
+    cell = grid.shape[0] // span
+    return grid[: span * cell, : span * cell], cell
+
+
+@pytest.mark.parametrize("kernel", HARD_KERNELS)
+def test_kernel_numbers_stay_inside_their_cells(kernel: np.ndarray) -> None:
+    """The first and last column and row of every cell hold only the cell's own colour: no digit of
+    this cell (or a neighbour's) crosses into them."""
+    kernel = kernel.astype(np.float32)
+    scale = Scale.signed(float(np.abs(kernel).max()))
+    grid, cell = cells(render.kernel_tile(kernel, "custom", scale), kernel.shape[0])
+    colours = render.colourise(kernel, scale)
+    for (i, j), _ in np.ndenumerate(kernel):
+        block = grid[i * cell : (i + 1) * cell, j * cell : (j + 1) * cell]
+        for edge in (block[0], block[-1], block[:, 0], block[:, -1]):
+            assert (edge == colours[i, j]).all(), (i, j, kernel[i, j])
+        assert (block != colours[i, j]).any(), (i, j)  # and the number is written
+
+
+@pytest.mark.parametrize(
+    "scale",
+    [Scale.signed(1.234e-7, True), Scale.signed(12345.678, True), Scale.signed(-9999.5, True),
+     Scale.unit(), Scale.signed(9.99e-11, True), Scale.signed(1e30, True), Scale.signed(0.514, True),
+     Scale(-3e5, 1e-9, "gray")],
+)  # fmt: skip
+def test_colour_bar_labels_are_never_cut_off(scale: Scale) -> None:
+    bar = np.asarray(render.colour_bar(160, scale).convert("L"))
+    assert (bar[:, -2:] == 255).all()  # the last two columns stay blank: no label reaches the edge
+    assert (bar[:, render.BAR_WIDTH + 3 :] < 128).any()  # labels are drawn
+
+
+def test_saturation_marks_use_the_label_font() -> None:
+    texts, face = render._tick_texts([(0.514, "≥"), (0.0, ""), (-0.514, "≤")], render.LABEL_WIDTH - 3)
+    assert face.size == render.LABEL_SIZE
+    assert texts[0] == render.printable("≥0.514") and texts[2] == render.printable("≤-0.514")
+
+
+def test_a_short_bar_leaves_out_labels_that_would_overlap() -> None:
+    ink_rows = (np.asarray(render.colour_bar(20, Scale.signed(1.0)).convert("L"))[:, 14:] < 128).any(axis=1)
+    assert ink_rows[:12].any() and not ink_rows[16:].any()  # only the top label
+
+
+# ---- dilated kernels ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("size", "dilation"), [(3, 2), (3, 4), (5, 3), (11, 4)])
+def test_dilated_kernel_is_drawn_on_its_true_grid_with_holes(size: int, dilation: int) -> None:
+    kernel = np.linspace(-1, 1, size * size, dtype=np.float32).reshape(size, size)
+    scale = Scale.signed(1.0)
+    image = render.kernel_tile(kernel, "k", scale, dilation=dilation)
+    span = dilation * (size - 1) + 1
+    grid, cell = cells(image, span)
+    assert image.height - render.TITLE_HEIGHT == span * cell and cell >= 8
+    assert image.width <= 420  # a sensible tile even for 11×11 at δ = 4 (41 cells a side)
+    colours = render.colourise(kernel, scale)
+    for i in range(span):
+        for j in range(span):
+            x, y = j * cell, i * cell
+            if i % dilation == 0 and j % dilation == 0:  # a tap: framed, filled with its colour
+                assert tuple(grid[y, x]) == render.FRAME
+                assert tuple(grid[y + 2, x + 2]) == tuple(colours[i // dilation, j // dilation])
+            else:  # a hole: white, with a grey dot in the middle
+                assert tuple(grid[y + 1, x + 1]) == (255, 255, 255)
+                assert tuple(grid[y + cell // 2, x + cell // 2]) == render.HOLE
+
+
+def test_dilation_1_is_the_plain_kernel() -> None:
+    kernel = np.eye(3, dtype=np.float32)
+    plain = render.kernel_tile(kernel, "k", Scale.signed(1.0))
+    same = render.kernel_tile(kernel, "k", Scale.signed(1.0), dilation=1)
+    np.testing.assert_array_equal(np.asarray(plain), np.asarray(same))
+
+
+# ---- fonts ----------------------------------------------------------------------------------------------
+
+
+def test_the_font_draws_the_symbols_when_dejavu_is_installed() -> None:
+    if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists():
+        pytest.skip("no DejaVu Sans on this machine")
+    assert render.has_symbols()
+    assert render.printable("R · 5×5 − 1") == "R · 5×5 − 1"
+
+
+def test_without_dejavu_titles_fall_back_to_ascii(monkeypatch: pytest.MonkeyPatch) -> None:
+    render.font.cache_clear()
+    render.has_symbols.cache_clear()
+    monkeypatch.setattr(render, "FONT_FILE", "no-such-font.ttf")
+    try:
+        assert not render.has_symbols()  # Pillow's built-in Aileron has no × or −
+        assert render.printable("R · 5×5 − 1 ≥ 2") == "R: 5x5 - 1 >= 2"
+        image = render.tile(np.zeros((16, 16)), "R · sobel 5×5", Scale.signed(1.0, True), zoom=10.0)
+        assert image.mode == "RGB"
+    finally:
+        monkeypatch.undo()
+        render.font.cache_clear()
+        render.has_symbols.cache_clear()
+        render.colour_bar.cache_clear()
