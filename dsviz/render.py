@@ -30,8 +30,8 @@ TITLE_SIZE, NOTE_SIZE, LABEL_SIZE = 14, 12, 11  # font sizes, px
 FONT_FILE = "DejaVuSans.ttf"  # has × · − ≥ ≤ δ; Pillow finds it in the system font folders
 CANVAS = "white"
 FRAME = (150, 150, 150)  # around a map smaller than its canvas, and around dilated kernel taps
-HOLE = (190, 190, 190)
-NOTE_INK = (90, 90, 90)  # the dot at a position a dilated kernel skips
+HOLE = (190, 190, 190)  # the dot at a position a dilated kernel skips
+NOTE_INK = (90, 90, 90)  # the map's W×H, at the right of its title
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
