@@ -1,15 +1,17 @@
-"""Command line: ``python -m dsviz cost conv|separable|mobilenet-v1 ...``.
+"""Command line: ``dsviz cost conv|separable|mobilenet-v1 ...`` (installed), or ``python -m dsviz ...``.
 
 Each top-level command registers itself in :data:`COMMANDS`; each leaf command stores a ``run``
 function that returns the text to print. Bad arguments and ``ValueError``s from the cost model exit
 with status 2 and one line on stderr (no traceback): a student typed something impossible, which is
-not a crash.
+not a crash. :func:`main` returns the exit status (it never raises ``SystemExit``), so both
+``sys.exit(main())`` below and the ``dsviz`` console script that pip writes use it as is.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -254,20 +256,26 @@ EXAMPLES = """commands:
   cost mobilenet-v1   MobileNet v1 layer by layer (Howard et al. 2017)
 
 examples:
-  python -m dsviz cost conv --in 3 --out 64 --kernel 3 --size 224
-  python -m dsviz cost separable --in 32 --out 64 --kernel 3 --size 112 --json
-  python -m dsviz cost mobilenet-v1 --alpha 0.5 --resolution 160
+  {prog} cost conv --in 3 --out 64 --kernel 3 --size 224
+  {prog} cost separable --in 32 --out 64 --kernel 3 --size 112 --json
+  {prog} cost mobilenet-v1 --alpha 0.5 --resolution 160
 """
 
 # Later commands add a register_... function here.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (register_cost,)
 
 
+def program_name() -> str:
+    """What the user typed: ``dsviz`` (the installed console script) or ``python -m dsviz``."""
+    return "dsviz" if os.path.basename(sys.argv[0]) == "dsviz" else "python -m dsviz"
+
+
 def build_parser() -> Parser:
+    prog = program_name()
     parser = Parser(
-        prog="python -m dsviz",
+        prog=prog,
         description="dsviz: see and count depthwise separable convolution.",
-        epilog=EXAMPLES,
+        epilog=EXAMPLES.format(prog=prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{cost}")
@@ -277,6 +285,17 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command (``argv`` defaults to ``sys.argv[1:]``) and return the exit status.
+
+    0: done (``--help`` included); 2: bad arguments, with one line on stderr.
+    """
+    try:
+        return run(argv)
+    except SystemExit as done:  # argparse exits for --help and for bad arguments
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+
+
+def run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -141,3 +141,18 @@ def test_bad_arguments_exit_2_with_one_line(args, message):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("python -m dsviz")
     assert message in lines[0]
+
+
+def test_main_returns_the_exit_status_instead_of_raising(capsys, monkeypatch):
+    """The console script pip writes is ``sys.exit(main())``: main returns 0 or 2, never SystemExit."""
+    from dsviz.__main__ import main
+
+    monkeypatch.setattr(sys, "argv", ["/venv/bin/dsviz"])
+    assert main(["cost", "conv", "--in", "3", "--out", "64", "--kernel", "3", "--size", "224"]) == 0
+    assert "86,704,128" in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert "dsviz cost conv --in 3" in capsys.readouterr().out  # examples name the command as typed
+    assert main(["cost", "conv", "--in", "3"]) == 2
+    assert capsys.readouterr().err.startswith("dsviz cost conv: error:")
+    assert main(["cost", "mobilenet-v1", "--alpha", "0"]) == 2
+    assert "α" in capsys.readouterr().err
