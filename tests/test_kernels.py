@@ -31,7 +31,7 @@ DEPTHWISE_NAMES = {
     "outline",
     "random",
 }
-POINTWISE_NAMES = {"identity", "average", "luminance", "opponent", "random"}
+POINTWISE_NAMES = {"mix", "identity", "average", "luminance", "opponent", "random"}
 
 
 def all_name_sizes() -> list[tuple[str, int]]:
@@ -143,14 +143,14 @@ def test_identity_is_a_centred_delta(size: int) -> None:
     np.testing.assert_array_equal(depthwise_kernel("identity", size), expected)
 
 
-@pytest.mark.parametrize("size", ODD)
+@pytest.mark.parametrize("size", ODD[1:])
 def test_box_sums_to_one_and_is_flat(size: int) -> None:
     box = depthwise_kernel("box", size)
     assert box.sum() == pytest.approx(1.0, abs=1e-5)
     np.testing.assert_allclose(box, 1 / size**2, rtol=1e-6)
 
 
-@pytest.mark.parametrize("size", ODD)
+@pytest.mark.parametrize("size", ODD[1:])
 def test_gaussian_sums_to_one_is_symmetric_and_peaks_in_the_centre(size: int) -> None:
     g = depthwise_kernel("gaussian", size)
     assert g.sum() == pytest.approx(1.0, abs=1e-5)
@@ -161,11 +161,28 @@ def test_gaussian_sums_to_one_is_symmetric_and_peaks_in_the_centre(size: int) ->
     assert (g > 0).all()
 
 
-def test_gaussian_3x3_uses_opencvs_sigma() -> None:
-    # OpenCV: σ = 0.3·((K−1)/2 − 1) + 0.8 = 0.8 for K = 3; the 1-D taps are exp(−x²/(2σ²)), normalised.
+def test_gaussian_3x3_uses_sigma_0_8() -> None:
+    # σ = 0.3·((K−1)/2 − 1) + 0.8 = 0.8 for K = 3; the 1-D taps are exp(−x²/(2σ²)), normalised.
     taps = np.exp(-np.array([1.0, 0.0, 1.0]) / (2 * 0.8**2))
     taps /= taps.sum()
     np.testing.assert_allclose(depthwise_kernel("gaussian", 3), np.outer(taps, taps), rtol=1e-5)
+
+
+@pytest.mark.parametrize(("size", "sigma"), [(3, 0.8), (5, 1.1), (7, 1.4), (9, 1.7), (11, 2.0)])
+def test_gaussian_sigma_follows_the_stated_formula(size: int, sigma: float) -> None:
+    assert kernels.gaussian_sigma(size) == pytest.approx(sigma)
+    taps = np.exp(-((np.arange(size) - size // 2) ** 2) / (2 * sigma**2))
+    taps /= taps.sum()
+    np.testing.assert_allclose(depthwise_kernel("gaussian", size), np.outer(taps, taps), rtol=1e-5, atol=1e-8)
+
+
+def test_gaussian_does_not_claim_opencvs_small_kernels() -> None:
+    # cv2.getGaussianKernel(3, 0) is the fixed [1/4, 1/2, 1/4]; ours (σ = 0.8) differs, so the
+    # description may not call it OpenCV's Gaussian.
+    opencv_3x3 = np.outer([0.25, 0.5, 0.25], [0.25, 0.5, 0.25])
+    assert not np.allclose(depthwise_kernel("gaussian", 3), opencv_3x3, atol=1e-3)
+    assert "OpenCV" not in DEPTHWISE["gaussian"].description
+    assert "default" not in DEPTHWISE["gaussian"].description
 
 
 # ---- what the kernels do to images -----------------------------------------------------------------
@@ -333,3 +350,171 @@ def test_invalid_preset_sizes_raise(n: object, m: object, d: object) -> None:
 def test_unknown_presets_raise(name: str) -> None:
     with pytest.raises(ValueError):
         pointwise_weights(name, 4, 3, 1)
+
+
+# ---- descriptions are true at every size they exist for -------------------------------------------------
+
+
+def test_only_identity_and_random_exist_at_k1() -> None:
+    assert {name for name, spec in DEPTHWISE.items() if 1 in spec.sizes} == {"identity", "random"}
+
+
+@pytest.mark.parametrize("size", ODD[1:])
+def test_outline_is_k2_times_centre_minus_window_mean(size: int) -> None:
+    box = np.full((size, size), 1 / size**2)
+    np.testing.assert_allclose(
+        depthwise_kernel("outline", size), size**2 * (depthwise_kernel("identity", size) - box), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize("size", ODD[1:])
+def test_sharpen_is_the_image_plus_its_difference_from_the_gaussian(size: int) -> None:
+    identity, gaussian = depthwise_kernel("identity", size), depthwise_kernel("gaussian", size)
+    np.testing.assert_allclose(depthwise_kernel("sharpen", size), identity + (identity - gaussian), atol=1e-6)
+
+
+@pytest.mark.parametrize("size", ODD[1:])
+def test_edge_kernels_smooth_across_and_differentiate_along(size: int) -> None:
+    sobel, prewitt = depthwise_kernel("sobel-x", size), depthwise_kernel("prewitt-x", size)
+    assert np.linalg.matrix_rank(sobel) == 1 and np.linalg.matrix_rank(prewitt) == 1
+    np.testing.assert_array_equal(prewitt, prewitt[0][None].repeat(size, 0))  # every row counted equally
+    np.testing.assert_array_equal(sobel[:, : size // 2] < 0, True)  # left negative, right positive
+    np.testing.assert_array_equal(sobel[:, size // 2 + 1 :] > 0, True)
+
+
+@pytest.mark.parametrize("size", ODD[1:])
+def test_emboss_is_bright_where_brightness_rises_to_the_bottom_right(size: int) -> None:
+    ramp = np.add.outer(np.arange(20.0), np.arange(20.0)).astype(np.float32)  # rises to bottom-right
+    out = apply(depthwise_kernel("emboss", size), ramp)
+    r = size // 2
+    assert (out[r:-r, r:-r] > ramp[r:-r, r:-r]).all()  # the image plus a positive gradient term
+
+
+def test_descriptions_are_sentences() -> None:
+    for spec in (*DEPTHWISE.values(), *POINTWISE.values()):
+        assert spec.description.endswith("."), spec.label
+    for name in POINTWISE:
+        assert kernels.describe(name, has_colour=False).endswith(".")
+
+
+# ---- colours ----------------------------------------------------------------------------------------
+
+
+def test_map_colours_follow_channel_j_over_d() -> None:
+    assert kernels.map_colours(3, 2, [0, 1, 2]) == (0, 0, 1, 1, 2, 2)
+    assert kernels.map_colours(2, 3, [None, None]) == (None,) * 6
+    assert kernels.map_colours(6, 1) == (0, 1, 2, 0, 1, 2)  # the old guess, only when colours is None
+    assert kernels.map_colours(4, 1) == (None,) * 4
+
+
+@pytest.mark.parametrize("colours", [[0, 1], [0, 1, 3], [0, 1, "r"], [0, 1, True]])
+def test_bad_colours_raise(colours: list) -> None:
+    with pytest.raises(ValueError):
+        pointwise_weights("luminance", 2, 3, colours=colours)
+
+
+@pytest.mark.parametrize("name", ["luminance", "opponent"])
+def test_gray_photo_with_filtered_copies_gets_no_colour_weights(name: str) -> None:
+    # a grayscale photo plus two filtered copies: M = 3 maps that are not R, G and B
+    weights = pointwise_weights(name, 4, 3, colours=[None, None, None])
+    np.testing.assert_allclose(weights, 1 / 3, rtol=1e-6)
+    caption = kernels.describe(name, has_colour=kernels.has_colour([None, None, None]))
+    assert "mean of all maps" in caption and "0.299" not in caption
+    assert (
+        kernels.row_labels(name, 4, ["gray", "gray (blur)", "gray (Sobel x)"], colours=[None] * 3)
+        == ["mean of all maps"] * 4
+    )
+
+
+def test_luminance_on_a_grayscale_photo_is_the_map_itself_and_says_so() -> None:
+    weights = pointwise_weights("luminance", 3, 1, colours=[None])
+    np.testing.assert_array_equal(weights, np.ones((3, 1), np.float32))
+    assert kernels.describe("luminance", has_colour=False) != kernels.describe("luminance")
+    assert "0.299" in kernels.describe("luminance")
+
+
+def test_luminance_of_rgb_and_copies_shares_each_colour_over_its_maps() -> None:
+    colours = [0, 1, 2, 0, 1, 2]  # R, G, B, R (blur), G (blur), B (blur)
+    weights = pointwise_weights("luminance", 1, 6, 2, colours=colours)[0]
+    np.testing.assert_allclose(weights, np.repeat([0.299, 0.587, 0.114] * 2, 2) / 4, rtol=1e-6)
+    np.testing.assert_allclose(weights.sum(), 1.0, rtol=1e-6)
+
+
+def test_explicit_colours_agree_with_the_old_guess_for_rgb() -> None:
+    for name in POINTWISE:
+        np.testing.assert_array_equal(
+            pointwise_weights(name, 7, 6, 2), pointwise_weights(name, 7, 6, 2, colours=[0, 1, 2, 0, 1, 2])
+        )
+
+
+# ---- the default mix: every output different --------------------------------------------------------
+
+
+def test_default_is_mix() -> None:
+    assert kernels.DEFAULT_POINTWISE == "mix"
+
+
+def parallel_pairs(weights: np.ndarray) -> list[tuple[int, int]]:
+    unit = weights / np.linalg.norm(weights, axis=1, keepdims=True)
+    cos = np.abs(unit @ unit.T)
+    i, j = np.nonzero(np.triu(cos > 1 - 1e-6, k=1))
+    return list(zip(i.tolist(), j.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("width", range(2, 97))
+def test_mix_rows_are_never_multiples_of_each_other(width: int) -> None:
+    weights = pointwise_weights("mix", 64, width)
+    assert weights.shape == (64, width)
+    assert not parallel_pairs(weights), width
+    np.testing.assert_allclose(np.abs(weights).sum(axis=1), 1.0, rtol=1e-6)  # output within the maps' range
+    for n in (1, 2, 7, 8, 31, 63):  # fewer outputs: the first rows of the same list
+        np.testing.assert_array_equal(pointwise_weights("mix", n, width), weights[:n])
+
+
+def test_mix_with_a_single_map_alternates_sign() -> None:
+    weights = pointwise_weights("mix", 5, 1)
+    np.testing.assert_array_equal(weights[:, 0], [1, -1, 1, -1, 1])
+    assert kernels.row_labels("mix", 3, ["gray"]) == ["gray", "−gray", "gray"]
+
+
+def test_mix_with_depth_multiplier_uses_all_maps() -> None:
+    weights = pointwise_weights("mix", 64, 3, 4)  # M·d = 12
+    assert weights.shape == (64, 12) and not parallel_pairs(weights)
+    np.testing.assert_array_equal(weights[:12], np.eye(12))
+
+
+def test_mix_labels_say_what_the_weights_do() -> None:
+    names = ["R·sobel-x", "G·sobel-y", "B·laplacian"]
+    labels = kernels.row_labels("mix", 12, names)
+    assert labels[:9] == [
+        *names,
+        "(R·sobel-x − G·sobel-y)/2",
+        "(G·sobel-y − B·laplacian)/2",
+        "(R·sobel-x − B·laplacian)/2",
+        "(R·sobel-x + G·sobel-y)/2",
+        "(G·sobel-y + B·laplacian)/2",
+        "(R·sobel-x + B·laplacian)/2",
+    ]
+    assert labels[9] == "(R·sobel-x − 2·G·sobel-y)/3"
+    weights = pointwise_weights("mix", 12, 3)
+    np.testing.assert_allclose(weights[3], [0.5, -0.5, 0])
+    np.testing.assert_allclose(weights[9], [1 / 3, -2 / 3, 0], rtol=1e-6)
+
+
+@pytest.mark.parametrize(("width", "n"), [(1, 64), (2, 64), (3, 64), (5, 40), (96, 64)])
+def test_mix_labels_match_the_weights(width: int, n: int) -> None:
+    names = [f"m{j}" for j in range(width)]
+    weights = pointwise_weights("mix", n, width)
+    for row, label in zip(weights, kernels.row_labels("mix", n, names), strict=True):
+        expr = label.replace("−", "-").replace("·", "*")
+        values = {name: np.eye(width)[j] for j, name in enumerate(names)}
+        np.testing.assert_allclose(eval(expr, {}, values), row, rtol=1e-6)  # the label, computed
+
+
+@pytest.mark.parametrize("name", sorted(POINTWISE_NAMES))
+def test_row_labels_one_per_output(name: str) -> None:
+    labels = kernels.row_labels(name, 10, ["R", "G", "B", "R (blur)", "G (blur)", "B (blur)"], 1)
+    assert len(labels) == 10 and all(isinstance(label, str) and label for label in labels)
+    assert kernels.row_labels("opponent", 4, ["R", "G", "B"])[:3] == list(kernels.OPPONENT_NAMES)
+    with pytest.raises(ValueError):
+        kernels.row_labels(name, 3, ["a", "b", "c"], 2)  # 3 maps cannot be M·2
