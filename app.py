@@ -1,24 +1,38 @@
-"""dsviz — the router: page config, the shared sidebar, and the page list.
+"""dsviz — the router: page config, the page list in sections, the link, and the safety net.
 
-Adding a page is one line in PAGES.
+Adding a page is one line in PAGES. Page scripts live in views/, not pages/: in Streamlit 1.67 a
+pages/ folder beside the entry script switches the server to legacy multipage mode, where a first
+deep link runs the page without this router.
 """
 
 import logging
 
 import streamlit as st
 
-from ui import sidebar, state
+from dsviz import memory
+from ui import settings
 
 st.set_page_config(page_title="dsviz — depthwise separable convolution", page_icon="🔬", layout="wide")
 
-PAGES = [
-    st.Page("views/playground.py", title="Playground", icon=":material/science:", default=True),
-]
+
+@st.cache_resource
+def tune_allocator() -> bool:
+    """Once per server: reuse freed blocks, or big results page-fault afresh (see dsviz.memory)."""
+    return memory.keep_freed_memory()
+
+
+tune_allocator()
+
+PAGES = {
+    "See it": [
+        st.Page("views/playground.py", title="Playground", icon=":material/science:", default=True),
+    ],
+}
 
 page = st.navigation(PAGES)
-sidebar.render()
-notices = st.container()  # on top, but filled last: the page's own widgets may add link notices
+notices = st.container()  # on top, but filled last: the page's own widgets may add notices
 try:
+    settings.start_run()
     page.run()
 except Exception:  # the last line of defence: a message on the page, the traceback in the server log
     logging.getLogger("dsviz").exception("page %s failed", page.title)
@@ -27,5 +41,6 @@ except Exception:  # the last line of defence: a message on the page, the traceb
         "try changing them back. (Details are in the server log.)"
     )
 finally:  # also after st.stop(), which raises a BaseException
+    settings.write_link()
     with notices:
-        state.show_notices()
+        settings.show_notices()

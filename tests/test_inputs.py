@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dsviz.inputs import FILTER_BANK, MAX_COPIES, stack_filtered
+from dsviz.inputs import FILTER_BANK, MAX_COPIES, channel_colours, channel_labels, stack_filtered
 from dsviz.kernels import DEPTHWISE, depthwise_kernel
 
 
@@ -40,21 +40,19 @@ def test_shape_labels_and_values(rgb: np.ndarray, copies: int) -> None:
     assert len(labels) == len(x)
     assert labels[:3] == ["R", "G", "B"]
     np.testing.assert_array_equal(x[:3], rgb)  # the photo itself, untouched
-    for i, name in enumerate(FILTER_BANK[:copies]):
+    for i, (name, word) in enumerate(list(FILTER_BANK.items())[:copies]):
         block = slice(3 * (i + 1), 3 * (i + 2))
         expected = torch_filtered(rgb.astype(np.float64), depthwise_kernel(name, 3).astype(np.float64))
         np.testing.assert_allclose(x[block], expected, rtol=1e-5, atol=1e-5, err_msg=name)
         for c, colour in enumerate("RGB"):
-            label = labels[3 * (i + 1) + c]
-            assert label.startswith(f"{colour}·"), label
-            assert DEPTHWISE[name].label.lower() in label.lower(), label
+            assert labels[3 * (i + 1) + c] == f"{colour} ({word})"
     assert len(set(labels)) == len(labels)  # every channel has its own name
 
 
 def test_channel_order_is_copy_major(rgb: np.ndarray) -> None:
-    """R, G, B, R·blur, G·blur, B·blur, R·sobel x, …: copy i of channel c sits at 3·(1 + i) + c."""
+    """R, G, B, R (blur), G (blur), B (blur), R (Sobel x), …: copy i of channel c sits at 3·(1 + i) + c."""
     _, labels = stack_filtered(rgb, 3)
-    assert [label.split("·")[0] for label in labels] == ["R", "G", "B"] * 4
+    assert [label.split(" ")[0] for label in labels] == ["R", "G", "B"] * 4
     red_only = np.zeros_like(rgb)
     red_only[0] = rgb[0]
     y, _ = stack_filtered(red_only, 3)
@@ -67,7 +65,7 @@ def test_channel_order_is_copy_major(rgb: np.ndarray) -> None:
 def test_replicate_borders_keep_a_blurred_flat_photo_flat() -> None:
     flat = np.full((3, 9, 9), 0.6, np.float32)
     x, _ = stack_filtered(flat, 1)  # copy 1 is the Gaussian blur
-    assert FILTER_BANK[0] == "gaussian"
+    assert next(iter(FILTER_BANK)) == "gaussian"
     np.testing.assert_allclose(x[3:], 0.6, rtol=1e-5)  # no dark frame from zero padding
 
 
@@ -76,10 +74,10 @@ def test_grayscale_photo(rgb: np.ndarray) -> None:
     x, labels = stack_filtered(gray, 4)
     assert x.shape == (5, 17, 23)
     assert labels[0] == "gray"
-    assert all(label.startswith("gray·") for label in labels[1:])
+    assert labels[1:] == ["gray (blur)", "gray (Sobel x)", "gray (Sobel y)", "gray (Laplacian)"]
     assert len(labels) == 5
     np.testing.assert_array_equal(x[0], gray[0])
-    for i, name in enumerate(FILTER_BANK[:4]):
+    for i, name in enumerate(list(FILTER_BANK)[:4]):
         expected = torch_filtered(gray.astype(np.float64), depthwise_kernel(name, 3).astype(np.float64))
         np.testing.assert_allclose(x[1 + i : 2 + i], expected, rtol=1e-5, atol=1e-5)
 
@@ -89,7 +87,7 @@ def test_non_square_and_tiny_photos(rgb: np.ndarray) -> None:
     x, _ = stack_filtered(tiny, MAX_COPIES)
     assert x.shape == (24, 2, 3)
     expected = torch_filtered(
-        tiny.astype(np.float64), depthwise_kernel(FILTER_BANK[-1], 3).astype(np.float64)
+        tiny.astype(np.float64), depthwise_kernel(list(FILTER_BANK)[-1], 3).astype(np.float64)
     )
     np.testing.assert_allclose(x[-3:], expected, rtol=1e-5, atol=1e-5)
 
@@ -98,3 +96,11 @@ def test_non_square_and_tiny_photos(rgb: np.ndarray) -> None:
 def test_copies_out_of_range_raise(rgb: np.ndarray, copies: int) -> None:
     with pytest.raises(ValueError):
         stack_filtered(rgb, copies)
+
+
+@pytest.mark.parametrize("copies", range(MAX_COPIES + 1))
+def test_colours_follow_the_photo_not_the_channel_count(copies: int) -> None:
+    """A grayscale photo with 2 copies has M = 3 channels, none of them red, green or blue."""
+    assert channel_colours(1, copies) == (None,) * (1 + copies)
+    assert channel_colours(3, copies) == (0, 1, 2) * (1 + copies)
+    assert len(channel_labels(3, copies)) == len(channel_colours(3, copies))

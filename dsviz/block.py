@@ -1,0 +1,462 @@
+"""One depthwise separable block, typed and frozen, and the settings registry that links it to a URL.
+
+Every page shows the same block: the Playground edits it, the other pages read it. A :class:`Block`
+holds plain values only (names, ints, tuples of floats), so it is hashable — a cache key as it is —
+and answers everything a page asks: kernel and weight arrays, ``run(x)`` through :mod:`dsviz.ops`,
+its exact cost, the composed standard kernel, and the PyTorch code that computes the same thing.
+
+The block's order is MobileNet's: depthwise conv → [BN → activation] → pointwise conv → [BN →
+activation]. Batch norm is evaluated as PyTorch's ``BatchNorm2d`` in training mode on this one
+image: each map is normalised with its own mean and (biased) variance, γ = 1, β = 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dsviz import cost, images, kernels, ops
+from dsviz.checks import DILATIONS, KERNEL_SIZES, PADDING_MODES, STRIDES
+from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labels
+from dsviz.registry import Choice, Flag, Integer, Numbers, Registry
+
+MAX_MULTIPLIER = 4
+MAX_OUT = 64
+RESOLUTIONS = (64, 128, 192, 256, 384, 512, 768, 1024)
+BN_EPS = 1e-5  # PyTorch's BatchNorm2d default
+CUSTOM = "custom"
+# Named kernels per map: channel m's first kernel cycles through these, its later ones step by 3.
+DEFAULT_CYCLE = ("sobel-x", "sobel-y", "laplacian", "gaussian", "sharpen", "emboss", "outline", "box")
+FALLBACK = {"scharr-x": "sobel-x", "scharr-y": "sobel-y"}  # families that exist at fewer sizes
+PADDING = {"same": "same: pad so the output is ⌈H/s⌉ × ⌈W/s⌉", "valid": "valid: no padding (output shrinks)"}
+PADDING_MODE_LABELS = {
+    "zeros": "zeros",
+    "reflect": "reflect (mirror, edge not repeated)",
+    "replicate": "replicate (repeat the edge)",
+    "circular": "circular (wrap around)",
+}
+ACTIVATION_LABELS = {"none": "none", "relu": "ReLU", "relu6": "ReLU6"}
+
+
+# --------------------------------------------------------------------------- the block
+
+
+@dataclass(frozen=True)
+class KernelChoice:
+    """One depthwise kernel: a named family (built at K) or custom numbers (K² of them, row-major)."""
+
+    name: str
+    numbers: tuple[float, ...] | None = None
+    seed: int = 0  # the "random" family draws from this seed
+
+    def array(self, size: int) -> np.ndarray:
+        if self.name == CUSTOM:
+            return np.array(self.numbers, dtype=np.float32).reshape(size, size)
+        return kernels.depthwise_kernel(self.name, size, seed=self.seed)
+
+    def label(self) -> str:
+        return "custom" if self.name == CUSTOM else kernels.DEPTHWISE[self.name].label
+
+
+@dataclass(frozen=True)
+class Depthwise:
+    """K×K filters, d per input channel; map ``j = m·d + r`` filters channel ``m`` (PyTorch's order)."""
+
+    kernels: tuple[KernelChoice, ...]  # (M·d,)
+    kernel_size: int = 3
+    stride: int = 1
+    dilation: int = 1
+    padding: str = "same"
+    padding_mode: str = "zeros"
+    multiplier: int = 1
+
+    def array(self) -> np.ndarray:
+        return np.stack([k.array(self.kernel_size) for k in self.kernels])  # (M·d, K, K)
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """``(M, H, W)`` → ``(M·d, H', W')``."""
+        return ops.depthwise(
+            x,
+            self.array(),
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            padding_mode=self.padding_mode,
+        )
+
+
+@dataclass(frozen=True)
+class Pointwise:
+    """An N × (M·d) mix: a named preset or custom numbers (row-major, outputs as rows)."""
+
+    out_channels: int = 8
+    preset: str = kernels.DEFAULT_POINTWISE
+    numbers: tuple[float, ...] | None = None
+
+    def array(self, maps: int, multiplier: int, colours: tuple[int | None, ...]) -> np.ndarray:
+        if self.preset == CUSTOM:
+            return np.array(self.numbers, dtype=np.float32).reshape(self.out_channels, maps)
+        return kernels.pointwise_weights(
+            self.preset, self.out_channels, maps // multiplier, multiplier, colours=colours
+        )  # (N, M·d)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Depthwise → [BN → act] → pointwise → [BN → act] on M named input channels."""
+
+    channels: tuple[str, ...]  # M input channel labels
+    colours: tuple[int | None, ...]  # RGB index behind each channel, None for gray
+    depthwise: Depthwise
+    pointwise: Pointwise = field(default_factory=Pointwise)
+    batch_norm: bool = False
+    activation: str = "none"
+
+    @property
+    def m(self) -> int:
+        return len(self.channels)
+
+    @property
+    def d(self) -> int:
+        return self.depthwise.multiplier
+
+    @property
+    def n(self) -> int:
+        return self.pointwise.out_channels
+
+    @property
+    def maps(self) -> int:
+        """M·d depthwise maps."""
+        return self.m * self.d
+
+    def kernel_array(self) -> np.ndarray:
+        return self.depthwise.array()  # (M·d, K, K)
+
+    def weights(self) -> np.ndarray:
+        return self.pointwise.array(self.maps, self.d, self.colours)  # (N, M·d)
+
+    def map_labels(self) -> list[str]:
+        """``Sobel x of R``: kernel j's label and the channel it filters (``j // d``)."""
+        return [f"{k.label()} of {self.channels[j // self.d]}" for j, k in enumerate(self.depthwise.kernels)]
+
+    def finish(self, y: np.ndarray) -> np.ndarray:
+        """What follows each convolution: batch norm (this image's statistics), then the activation."""
+        if self.batch_norm:
+            mean = y.mean(axis=(1, 2), dtype=np.float64)
+            var = y.var(axis=(1, 2), dtype=np.float64)  # biased, as BatchNorm2d normalises in training
+            ones = np.ones(len(y), np.float32)
+            y = ops.batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
+        return ops.activation(y, self.activation)
+
+    def run_depthwise(self, x: np.ndarray) -> np.ndarray:
+        """``(M, H, W)`` → the ``(M·d, H', W')`` maps the pointwise stage mixes."""
+        return self.finish(self.depthwise.run(x))
+
+    def run_pointwise(self, maps: np.ndarray) -> np.ndarray:
+        """``(M·d, H', W')`` → ``(N, H', W')``."""
+        return self.finish(ops.pointwise(maps, self.weights()))
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """The whole block: ``(M, H, W)`` → ``(N, H', W')``."""
+        return self.run_pointwise(self.run_depthwise(x))
+
+    def cost(self, height: int, width: int, *, bias: bool = True) -> cost.SeparableCost:
+        """Exact cost on an ``H × W`` input. Built with bias (so a convention may count it) and with
+        BN exactly when the block has it."""
+        dw = self.depthwise
+        return cost.separable_cost(
+            self.m,
+            self.n,
+            dw.kernel_size,
+            height,
+            width,
+            multiplier=dw.multiplier,
+            stride=dw.stride,
+            padding=dw.padding,
+            dilation=dw.dilation,
+            bias=bias,
+            batch_norm=self.batch_norm,
+        )
+
+    def composed(self) -> np.ndarray:
+        """The standard kernel ``(N, M, K, K)`` that equals depthwise then pointwise (without BN/act)."""
+        return ops.compose(self.kernel_array(), self.weights(), self.d)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def kernel_key(channel: int, slot: int) -> str:
+    """``pg_dw3`` for channel 3's first kernel, ``pg_dw3_1`` for its second (d > 1)."""
+    return f"pg_dw{channel}" + (f"_{slot}" if slot else "")
+
+
+def custom_key(channel: int, slot: int) -> str:
+    return f"pg_custom{channel}" + (f"_{slot}" if slot else "")
+
+
+def default_kernel(channel: int, slot: int) -> str:
+    return DEFAULT_CYCLE[(channel + 3 * slot) % len(DEFAULT_CYCLE)]
+
+
+def _kernel_settings() -> list:
+    names = (*kernels.DEPTHWISE, CUSTOM)
+    labels = {name: kernels.DEPTHWISE[name].label for name in kernels.DEPTHWISE} | {CUSTOM: "Custom numbers"}
+    settings: list = []
+    for channel in range(MAX_CHANNELS):
+        for slot in range(MAX_MULTIPLIER):
+            where = f"channel {channel}" + (f", kernel {slot + 1}" if slot else "")
+            settings.append(
+                Choice(
+                    kernel_key(channel, slot),
+                    default_kernel(channel, slot),
+                    f"Depthwise kernel ({where})",
+                    "block",
+                    options=names,
+                    labels=labels,
+                )
+            )
+            settings.append(
+                Numbers(custom_key(channel, slot), None, f"Custom kernel ({where})", "block", most=121)
+            )
+    return settings
+
+
+SETTINGS = Registry(
+    [
+        # the input image
+        Choice(
+            "img",
+            images.DEFAULT_SAMPLE,
+            "Built-in image",
+            "image",
+            options=tuple(images.SAMPLES),
+            labels=images.SAMPLES,
+        ),
+        Integer(
+            "res", 256, "Working resolution (longest side, px)", "image", options=RESOLUTIONS, steps=True
+        ),
+        Choice(
+            "chan",
+            "rgb",
+            "Photo channels",
+            "image",
+            options=("rgb", "gray"),
+            labels={"rgb": "RGB (3 channels)", "gray": "Grayscale (1 channel)"},
+        ),
+        Integer(
+            "copies",
+            0,
+            "Extra filtered copies of the photo",
+            "image",
+            help="More input channels than the photo has: the photo is stacked with fixed 3×3-filtered "
+            "versions of itself (blur, Sobel x, Sobel y, Laplacian, …), so M = C × (1 + copies).",
+            options=tuple(range(MAX_COPIES + 1)),
+        ),
+        # the depthwise stage
+        Integer("pg_k", 3, "Kernel size K", "block", options=tuple(KERNEL_SIZES), steps=True),
+        Integer("pg_stride", 1, "Stride s", "block", options=tuple(STRIDES)),
+        Integer("pg_dil", 1, "Dilation δ", "block", options=tuple(DILATIONS)),
+        Choice("pg_padding", "same", "Padding", "block", options=tuple(PADDING), labels=PADDING),
+        Choice(
+            "pg_pad",
+            "zeros",
+            "Padding values",
+            "block",
+            options=PADDING_MODES,
+            labels=PADDING_MODE_LABELS,
+            help="What the pixels outside the image are taken to be (only with 'same' padding).",
+        ),
+        Integer(
+            "pg_d",
+            1,
+            "Depth multiplier d",
+            "block",
+            help="Kernels per input channel: M·d depthwise maps",
+            options=tuple(range(1, MAX_MULTIPLIER + 1)),
+        ),
+        Flag("pg_shared", False, "One kernel for all channels", "block"),
+        *_kernel_settings(),
+        # the pointwise stage
+        Integer("pg_n", 8, "Output channels N", "block", options=tuple(range(1, MAX_OUT + 1))),
+        Choice(
+            "pg_pw",
+            kernels.DEFAULT_POINTWISE,
+            "Pointwise weights",
+            "block",
+            options=(*kernels.POINTWISE, CUSTOM),
+            labels={name: spec.label for name, spec in kernels.POINTWISE.items()}
+            | {CUSTOM: "Custom numbers"},
+        ),
+        Numbers("pg_pwc", None, "Custom pointwise weights", "block", most=MAX_OUT * MAX_CHANNELS * 4),
+        Flag(
+            "pg_bn",
+            False,
+            "Batch norm",
+            "block",
+            help="After each convolution: normalise every map with this image's mean and variance "
+            "(γ = 1, β = 0), as PyTorch's BatchNorm2d does in training mode.",
+        ),
+        Choice(
+            "pg_act",
+            "none",
+            "Activation",
+            "block",
+            options=tuple(ACTIVATION_LABELS),
+            labels=ACTIVATION_LABELS,
+        ),
+        # how the Playground draws it, and how costs are counted
+        Choice(
+            "pg_scale",
+            "per-map",
+            "Colour scale of the maps",
+            "view",
+            options=("per-map", "shared"),
+            labels={
+                "per-map": "one per map: every map's structure",
+                "shared": "shared by a stage: compare magnitudes",
+            },
+        ),
+        Choice(
+            "pg_unit",
+            "MACs",
+            "Count compute in",
+            "cost",
+            options=("MACs", "FLOPs"),
+            help="FLOPs = 2 × MACs. Many papers (MobileNet v2, ShuffleNet, EfficientNet) print "
+            "mult-adds under the name FLOPs.",
+        ),
+        Flag(
+            "pg_bias",
+            False,
+            "Count bias params",
+            "cost",
+            help="Count the N biases a layer with bias=True would have (the exported block has none).",
+        ),
+        Choice(
+            "pg_bnp",
+            "none",
+            "BN params",
+            "cost",
+            options=("none", "trainable", "stored"),
+            labels={"none": "no BN params", "trainable": "BN γ, β", "stored": "BN γ, β, mean, var"},
+        ),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Which image, at what size, with how many channels. ``ref`` is ``sample:<name>`` or
+    ``upload:<sha256>`` (an upload is not part of a link: its bytes travel separately)."""
+
+    ref: str
+    resolution: int = 256
+    grayscale: bool = False
+    copies: int = 0
+
+    def channels(self, photo_channels: int) -> tuple[tuple[str, ...], tuple[int | None, ...]]:
+        """Labels and colours of the M input channels, for a photo with ``photo_channels`` (1 or 3)."""
+        return channel_labels(photo_channels, self.copies), channel_colours(photo_channels, self.copies)
+
+
+def input_spec(values: Mapping[str, Any], upload: str | None = None) -> InputSpec:
+    v = SETTINGS.defaults() | dict(values)
+    ref = f"upload:{upload}" if upload else f"sample:{v['img']}"
+    return InputSpec(ref, v["res"], v["chan"] == "gray", v["copies"])
+
+
+def resolve_kernel(name: str, size: int) -> str:
+    """A kernel family that exists at ``size``: the name itself, its fallback, or the identity."""
+    for candidate in (name, FALLBACK.get(name), "identity"):
+        if candidate and size in kernels.DEPTHWISE[candidate].sizes:
+            return candidate
+    raise AssertionError("the identity exists at every size")  # pragma: no cover
+
+
+def identity_numbers(size: int) -> tuple[float, ...]:
+    return tuple(float(v) for v in kernels.depthwise_kernel("identity", size).ravel())
+
+
+def _kernel(values: Mapping[str, Any], owner: int, slot: int, seed: int, size: int, notes: list[str]):
+    name = values[kernel_key(owner, slot)]
+    if name == CUSTOM:
+        numbers = values.get(custom_key(owner, slot))
+        if numbers is not None and len(numbers) != size * size:
+            notes.append(
+                f"The custom kernel `{custom_key(owner, slot)}` has {len(numbers)} numbers, but a "
+                f"{size}×{size} kernel needs {size * size}: starting from the identity."
+            )
+            numbers = None
+        return KernelChoice(CUSTOM, numbers or identity_numbers(size))
+    resolved = resolve_kernel(name, size)
+    if resolved != name:
+        notes.append(
+            f"{kernels.DEPTHWISE[name].label} has no {size}×{size} form: using "
+            f"{kernels.DEPTHWISE[resolved].label}."
+        )
+    return KernelChoice(resolved, seed=seed if resolved == "random" else 0)
+
+
+def block_from(
+    values: Mapping[str, Any], channels: tuple[str, ...], colours: tuple[int | None, ...]
+) -> tuple[Block, list[str]]:
+    """The block that ``values`` (parsed settings; missing keys take defaults) describe on these
+    input channels, and notes on anything that had to be substituted."""
+    v = SETTINGS.defaults() | dict(values)
+    size, d, notes = v["pg_k"], v["pg_d"], []
+    choices = [
+        _kernel(v, owner, slot, owner * d + slot, size, notes)
+        for m in range(len(channels))
+        for owner in [0 if v["pg_shared"] else m]
+        for slot in range(d)
+    ]
+    depthwise = Depthwise(tuple(choices), size, v["pg_stride"], v["pg_dil"], v["pg_padding"], v["pg_pad"], d)
+    n, width = v["pg_n"], len(channels) * d
+    numbers = v.get("pg_pwc") if v["pg_pw"] == CUSTOM else None
+    if v["pg_pw"] == CUSTOM and (numbers is None or len(numbers) != n * width):
+        if numbers is not None:
+            notes.append(
+                f"The custom pointwise weights have {len(numbers)} numbers, but {n}×{width} are needed: "
+                "starting from the identity mix."
+            )
+        start = kernels.pointwise_weights("identity", n, len(channels), d)
+        numbers = tuple(float(x) for x in start.ravel())
+    pointwise = Pointwise(n, v["pg_pw"], numbers)
+    block = Block(tuple(channels), tuple(colours), depthwise, pointwise, v["pg_bn"], v["pg_act"])
+    return block, notes
+
+
+def _shared(dw: Depthwise) -> bool:
+    """Every channel has channel 0's kernels (a random one drawn from channel 0's seed too)."""
+    first = dw.kernels[: dw.multiplier]
+    return all(dw.kernels[i : i + dw.multiplier] == first for i in range(0, len(dw.kernels), dw.multiplier))
+
+
+def block_settings(block: Block) -> dict[str, Any]:
+    """The settings that describe ``block`` (the inverse of :func:`block_from` for its channels)."""
+    dw, pw = block.depthwise, block.pointwise
+    values: dict[str, Any] = {
+        "pg_k": dw.kernel_size,
+        "pg_stride": dw.stride,
+        "pg_dil": dw.dilation,
+        "pg_padding": dw.padding,
+        "pg_pad": dw.padding_mode,
+        "pg_d": dw.multiplier,
+        "pg_shared": _shared(dw),
+        "pg_n": pw.out_channels,
+        "pg_pw": pw.preset,
+        "pg_bn": block.batch_norm,
+        "pg_act": block.activation,
+    }
+    for j, choice in enumerate(dw.kernels[: dw.multiplier] if values["pg_shared"] else dw.kernels):
+        channel, slot = divmod(j, dw.multiplier)
+        values[kernel_key(channel, slot)] = choice.name
+        if choice.name == CUSTOM:
+            values[custom_key(channel, slot)] = choice.numbers
+    if pw.preset == CUSTOM:
+        values["pg_pwc"] = pw.numbers
+    return values

@@ -1,0 +1,30 @@
+"""Rows of tiles: a gallery of maps, and the channel → kernel → map rows of the depthwise stage."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def gallery(tiles: list[bytes], per_row: int) -> None:
+    """Tiles in rows of ``per_row`` (every tile carries its own title and colour bar)."""
+    for start in range(0, len(tiles), per_row):
+        cols = st.columns(per_row)
+        for col, tile in zip(cols, tiles[start : start + per_row], strict=False):
+            col.image(tile, width="stretch")
+
+
+def per_row(count: int) -> int:
+    """Fewer, larger tiles when there are few; more per row for large N."""
+    return 4 if count <= 8 else 6 if count <= 24 else 8
+
+
+def channel_rows(inputs: list[bytes], kernels: list[bytes], maps: list[bytes], d: int) -> None:
+    """One row per input channel: the channel, then each of its d kernels and the map it makes."""
+    st.caption("Each row: an input channel, then its kernel(s) and the depthwise map(s) they make.")
+    for channel, tile in enumerate(inputs):
+        cols = st.columns([1] + [0.8, 1] * d)
+        cols[0].image(tile, width="stretch")
+        for r in range(d):
+            j = channel * d + r
+            cols[1 + 2 * r].image(kernels[j], width="stretch")
+            cols[2 + 2 * r].image(maps[j], width="stretch")

@@ -1,0 +1,138 @@
+"""The block's stages on an image, cached for every session of the server and bounded in bytes.
+
+Each stage is keyed by frozen, plain values — the :class:`~dsviz.block.InputSpec` (an upload is
+named by its digest) and the part of the :class:`~dsviz.block.Block` the stage depends on — so a
+slider move recomputes only what it touches: changing N re-mixes the cached depthwise maps. Upload
+bytes travel in ``data`` and are not part of the key.
+
+Memory (a 24 GB server, a class of 40): arrays are kept up to ``ARRAY_BUDGET`` (3 GiB) and
+encoded tiles up to ``TILE_BUDGET`` (512 MiB), shared by all sessions. The heaviest view (1024 px,
+7 filtered copies, d = 4, N = 64) holds ~0.8 GB of arrays, so a few of those fit with room for the
+server (~1 GB), 40 sessions' uploads (≤ 25 MB each, 1 GB) and the transient memory of the two
+reruns that 2 cores run at once (≤ ~1.5 GB each).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dsviz import images, render, style
+from dsviz.block import Block, Depthwise, InputSpec
+from dsviz.inputs import stack_filtered
+from ui.memo import ByteLRU, memo
+
+ARRAY_BUDGET = 3 << 30
+TILE_BUDGET = 512 << 20
+ARRAYS = ByteLRU(ARRAY_BUDGET)
+TILES = ByteLRU(TILE_BUDGET)
+
+
+@memo(ARRAYS, ignore=("data",))
+def photo(ref: str, resolution: int, grayscale: bool, *, data: bytes | None = None) -> np.ndarray:
+    """The working image ``(C, H, W)`` in [0, 1]; raises ``ImageError`` for a bad upload."""
+    if ref.startswith("sample:"):
+        return images.load_sample(ref.removeprefix("sample:"), max_side=resolution, grayscale=grayscale)
+    return images.load_image(data or b"", max_side=resolution, grayscale=grayscale)
+
+
+@memo(ARRAYS, ignore=("data",))
+def channels(spec: InputSpec, *, data: bytes | None = None) -> np.ndarray:
+    """The M input channels ``(M, H, W)``: the photo and its filtered copies."""
+    x, _ = stack_filtered(photo(spec.ref, spec.resolution, spec.grayscale, data=data), spec.copies)
+    return x
+
+
+def photo_channels(spec: InputSpec, data: bytes | None = None) -> int:
+    """1 or 3: how many channels the photo itself has (a grayscale file has 1 even as "RGB")."""
+    return photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape[0]
+
+
+@memo(ARRAYS, ignore=("data",))
+def _depthwise(spec: InputSpec, depthwise: Depthwise, batch_norm: bool, act: str, *, data) -> np.ndarray:
+    block = Block((), (), depthwise, batch_norm=batch_norm, activation=act)  # finish() needs only these
+    return block.finish(depthwise.run(channels(spec, data=data)))
+
+
+def depthwise_maps(spec: InputSpec, block: Block, data: bytes | None = None) -> np.ndarray:
+    """``(M·d, H', W')``: the depthwise stage, after BN and the activation when the block has them."""
+    return _depthwise(spec, block.depthwise, block.batch_norm, block.activation, data=data)
+
+
+@memo(ARRAYS, ignore=("data",))
+def outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.ndarray:
+    """``(N, H', W')``: the whole block."""
+    return block.run_pointwise(depthwise_maps(spec, block, data))
+
+
+# --------------------------------------------------------------------------- tiles
+
+
+def zoom(spec: InputSpec, data: bytes | None = None) -> float:
+    """Display pixels per input pixel: the same for every tile of a view, so sizes compare."""
+    _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
+    return render.zoom_for(height, width)
+
+
+def _scales(maps: np.ndarray, shared: bool) -> list[render.Scale]:
+    """Zero-centred scales: one per map (its structure) or one for all (comparable magnitudes),
+    saturating the strongest 0.5 % of values (the colour bar marks it)."""
+    if shared:
+        return [render.Scale.signed(*style.robust_limit(maps))] * len(maps)
+    return [render.Scale.signed(*style.robust_limit(m)) for m in maps]
+
+
+def _tiles(
+    maps: np.ndarray, titles: list[str], scales: list[render.Scale], zoom: float, canvas
+) -> list[bytes]:
+    return [
+        render.encode(render.tile(m, title, scale, zoom=zoom, canvas=canvas))
+        for m, title, scale in zip(maps, titles, scales, strict=True)
+    ]
+
+
+@memo(TILES, ignore=("data",))
+def input_tiles(
+    spec: InputSpec, labels: tuple[str, ...], *, data: bytes | None = None
+) -> tuple[bytes, list[bytes]]:
+    """The photo, and one tile per input channel: grey [0, 1] for the photo's own channels,
+    zero-centred for filtered copies that go negative."""
+    picture = photo(spec.ref, spec.resolution, spec.grayscale, data=data)
+    x = channels(spec, data=data)
+    scales = [
+        render.Scale.unit() if c.min() >= 0 and c.max() <= 1 else render.Scale.signed(*style.robust_limit(c))
+        for c in x
+    ]
+    height, width = picture.shape[1:]
+    z = zoom(spec, data)
+    head = render.encode(render.photo(picture, f"input photo, {width}×{height} px", zoom=z))
+    return head, _tiles(x, list(labels), scales, z, render.canvas_for(height, width, z))
+
+
+@memo(TILES, ignore=("data",))
+def depthwise_tiles(spec: InputSpec, block: Block, shared: bool, *, data: bytes | None = None) -> list[bytes]:
+    maps = depthwise_maps(spec, block, data)
+    _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
+    z = zoom(spec, data)
+    return _tiles(maps, block.map_labels(), _scales(maps, shared), z, render.canvas_for(height, width, z))
+
+
+@memo(TILES)
+def kernel_tiles(depthwise: Depthwise, labels: tuple[str, ...], shared: bool) -> list[bytes]:
+    kernels = depthwise.array()
+    if shared:
+        scales = [render.Scale.signed(style.symmetric_limit(kernels))] * len(kernels)
+    else:
+        scales = [render.Scale.signed(style.symmetric_limit(k)) for k in kernels]
+    return [
+        render.encode(render.kernel_tile(k, label, scale, dilation=depthwise.dilation))
+        for k, label, scale in zip(kernels, labels, scales, strict=True)
+    ]
+
+
+@memo(TILES, ignore=("data",))
+def output_tiles(spec: InputSpec, block: Block, shared: bool, *, data: bytes | None = None) -> list[bytes]:
+    maps = outputs(spec, block, data=data)
+    _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
+    z = zoom(spec, data)
+    titles = [f"output {n}" for n in range(len(maps))]
+    return _tiles(maps, titles, _scales(maps, shared), z, render.canvas_for(height, width, z))
