@@ -284,15 +284,38 @@ def build_parser() -> Parser:
     return parser
 
 
+READER_GONE = 141  # 128 + SIGPIPE (13): what a shell reports for cat, seq or yes in the same place
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command (``argv`` defaults to ``sys.argv[1:]``) and return the exit status.
 
-    0: done (``--help`` included); 2: bad arguments, with one line on stderr.
+    0: done (``--help`` included); 2: bad arguments, with one line on stderr; 141: the reader of
+    stdout went away first (``dsviz cost mobilenet-v1 | head -3``) — quietly, no traceback. 141 is
+    the status of any Unix filter killed by SIGPIPE there: it says the output was cut short (a
+    truncated ``--json`` is not a success), and ``set -o pipefail`` treats dsviz as it treats ``cat``.
     """
     try:
-        return run(argv)
+        try:
+            return run(argv)
+        finally:
+            sys.stdout.flush()  # write everything now, so a closed pipe is caught here, not at exit
     except SystemExit as done:  # argparse exits for --help and for bad arguments
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+    except BrokenPipeError:
+        discard_stdout()
+        return READER_GONE
+
+
+def discard_stdout() -> None:
+    """Point stdout at devnull, as the Python docs advise for SIGPIPE ("Note on SIGPIPE" in the
+    ``signal`` module): the interpreter flushes stdout once more at exit, and what is still buffered
+    would raise BrokenPipeError again there, as an "Exception ignored" message on stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no real file behind stdout: nothing to flush later
+        pass
 
 
 def run(argv: Sequence[str] | None) -> int:

@@ -156,3 +156,53 @@ def test_main_returns_the_exit_status_instead_of_raising(capsys, monkeypatch):
     assert capsys.readouterr().err.startswith("dsviz cost conv: error:")
     assert main(["cost", "mobilenet-v1", "--alpha", "0"]) == 2
     assert "α" in capsys.readouterr().err
+
+
+def into_a_closed_pipe(args: list[str], buffered: bool) -> subprocess.CompletedProcess[str]:
+    """stdout is a pipe whose reading end is closed before dsviz writes a byte: every write fails."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONUNBUFFERED", None)
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "dsviz", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("args", [["cost", "mobilenet-v1"], ["cost", "mobilenet-v1", "--json"]])
+def test_a_reader_that_is_already_gone_gets_no_traceback(args, buffered):
+    result = into_a_closed_pipe(args, buffered)
+    assert result.stderr == ""
+    assert result.returncode == 141  # 128 + SIGPIPE, as a shell reports for cat or seq
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+def test_help_and_errors_with_no_reader(buffered):
+    """argparse itself ignores a failed write of --help (unbuffered: status 0); buffered, the final
+    flush fails (141). Either way quietly. A bad command writes only to stderr, still open: status 2."""
+    result = into_a_closed_pipe(["--help"], buffered)
+    assert result.stderr == "" and result.returncode in (0, 141)
+    result = into_a_closed_pipe(["cost", "conv", "--in", "3"], buffered)
+    assert result.returncode == 2 and result.stderr.startswith("python -m dsviz cost conv: error:")
+
+
+def test_piped_into_head_stops_quietly():
+    """The user's case. Unbuffered output makes the race likely; either way there is no traceback."""
+    command = f"{sys.executable} -m dsviz cost mobilenet-v1 | head -3; echo status ${{PIPESTATUS[0]}} >&2"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    for _ in range(4):
+        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, env=env)
+        assert len(result.stdout.splitlines()) == 3
+        assert result.stderr.strip() in ("status 0", "status 141"), result.stderr
