@@ -240,6 +240,65 @@ def output_pixel(
     )
 
 
+# --------------------------------------------------------------------------- after a convolution
+
+
+ACTIVATIONS = ("none", "relu", "relu6")
+
+
+@dataclass(frozen=True, eq=False)
+class Finish:
+    """Batch norm, then the activation, on C values at one position; every step kept (float64).
+
+    BN normalises channel c with its map's mean and variance: ``(y − μ_c)/√(σ²_c + ε)`` (γ = 1, β = 0).
+    """
+
+    before: np.ndarray  # (C,) the convolution's values
+    mean: np.ndarray | None  # (C,) μ per map; None without batch norm
+    var: np.ndarray | None  # (C,) σ² per map (biased, as BatchNorm2d in training mode)
+    eps: float
+    normalised: np.ndarray  # (C,) after BN (= before without it)
+    activation: str
+    after: np.ndarray  # (C,) after the activation
+
+
+def finish(
+    values: np.ndarray,
+    *,
+    mean: np.ndarray | None = None,
+    var: np.ndarray | None = None,
+    eps: float = 1e-5,
+    activation: str = "none",
+) -> Finish:
+    """``values`` ``(C,)`` → BN (when ``mean`` and ``var`` are given) → none, ReLU or ReLU6."""
+    require_choice("the activation", activation, ACTIVATIONS)
+    before = _array("the values", values, 1)
+    if (mean is None) != (var is None):
+        raise ValueError("batch norm needs both the mean and the variance of every map")
+    normalised = before
+    if mean is not None:
+        mean, var = _array("the means", mean, 1), _array("the variances", var, 1)
+        if mean.shape != before.shape or var.shape != before.shape:
+            raise ValueError(f"batch norm needs {before.size} means and variances, one per map")
+        if (var < 0).any() or not eps > 0:
+            raise ValueError("batch norm needs variances ≥ 0 and ε > 0")
+        normalised = (before - mean) / np.sqrt(var + eps)
+    after = normalised
+    if activation != "none":
+        after = np.maximum(normalised, 0.0)  # ReLU: max(0, y)
+        if activation == "relu6":
+            after = np.minimum(after, 6.0)  # ReLU6: min(max(0, y), 6)
+    return Finish(
+        before=_readonly(before),
+        mean=None if mean is None else _readonly(mean),
+        var=None if var is None else _readonly(var),
+        eps=float(eps),
+        normalised=_readonly(normalised),
+        activation=activation,
+        after=_readonly(after),
+    )
+
+
 # --------------------------------------------------------------------------- the sliding window
 
 

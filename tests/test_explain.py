@@ -322,3 +322,37 @@ def test_window_over_a_corner() -> None:
 def test_window_bad_crop(crop, message) -> None:
     with pytest.raises(ValueError, match=message):
         explain.window_frames(np.zeros((30, 40)), np.ones((3, 3)), crop=crop)
+
+
+# ---- batch norm and the activation -----------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(explain.ACTIVATIONS), st.booleans())
+def test_finish_matches_batchnorm2d_in_training_mode(seed, activation, batch_norm) -> None:
+    """BatchNorm2d (training mode: this image's statistics, γ = 1, β = 0), then ReLU / ReLU6."""
+    rng = np.random.default_rng(seed)
+    maps = rng.normal(rng.uniform(-3, 3), rng.uniform(0.1, 9), (4, 7, 9))  # (C, H, W)
+    row, col = int(rng.integers(0, 7)), int(rng.integers(0, 9))
+    y = torch.tensor(maps)[None]
+    if batch_norm:
+        y = torch.nn.BatchNorm2d(4, affine=False, dtype=torch.float64).train()(y)
+    y = {"none": y, "relu": F.relu(y), "relu6": F.relu6(y)}[activation][0].detach().numpy()
+    stats = {"mean": maps.mean(axis=(1, 2)), "var": maps.var(axis=(1, 2))} if batch_norm else {}
+    f = explain.finish(maps[:, row, col], activation=activation, **stats)
+    np.testing.assert_allclose(f.after, y[:, row, col], rtol=0, atol=1e-12)
+    if not batch_norm:
+        assert f.mean is None and (f.normalised == f.before).all()
+
+
+def test_finish_by_hand() -> None:
+    """(−2 − 0)/√4 = −1, (3 − 1)/√1 = 2, (10 − 2)/√ε is huge; ReLU6 clips to 0, 2, 6."""
+    f = explain.finish(
+        [-2.0, 3.0, 10.0], mean=[0.0, 1.0, 2.0], var=[4.0, 1.0, 0.0], eps=1e-8, activation="relu6"
+    )
+    np.testing.assert_allclose(f.normalised, [-1.0 / np.sqrt(1 + 2.5e-9), 2.0 / np.sqrt(1 + 1e-8), 8e4])
+    np.testing.assert_array_equal(f.after, [0.0, f.normalised[1], 6.0])
+    with pytest.raises(ValueError, match="both"):
+        explain.finish([1.0], mean=[0.0])
+    with pytest.raises(ValueError, match="activation"):
+        explain.finish([1.0], activation="gelu")
