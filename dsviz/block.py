@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dsviz import cost, images, kernels, ops
+from dsviz import codegen, cost, images, kernels, ops
 from dsviz.checks import DILATIONS, KERNEL_SIZES, PADDING_MODES, STRIDES
 from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labels
 from dsviz.registry import Choice, Flag, Integer, Numbers, Registry
@@ -179,6 +179,38 @@ class Block:
             dilation=dw.dilation,
             bias=bias,
             batch_norm=self.batch_norm,
+        )
+
+    def output_labels(self) -> list[str]:
+        """What each output is: ``(Sobel x of R − Sobel y of G)/2`` for a preset, ``out 3`` for custom."""
+        if self.pointwise.preset == CUSTOM:
+            return [f"out {n}" for n in range(self.n)]
+        return kernels.row_labels(
+            self.pointwise.preset, self.n, self.map_labels(), self.d, colours=self.colours
+        )
+
+    def pointwise_caption(self) -> str:
+        """What the preset does, true for these channels (with or without R, G and B)."""
+        if self.pointwise.preset == CUSTOM:
+            return "Your own numbers: row n holds the weights output n gives each depthwise map."
+        return kernels.describe(self.pointwise.preset, kernels.has_colour(self.colours))
+
+    def code(self, *, weights: bool = True) -> str:
+        """PyTorch source for this block; with ``weights`` it carries this block's exact numbers."""
+        dw = self.depthwise
+        return codegen.pytorch_block(
+            self.m,
+            self.n,
+            dw.kernel_size,
+            stride=dw.stride,
+            dilation=dw.dilation,
+            multiplier=dw.multiplier,
+            padding=dw.padding,
+            padding_mode=dw.padding_mode,
+            batch_norm=self.batch_norm,
+            activation=self.activation,
+            depthwise=self.kernel_array() if weights else None,
+            pointwise=self.weights() if weights else None,
         )
 
     def composed(self) -> np.ndarray:

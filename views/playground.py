@@ -6,8 +6,8 @@ with the live cost of that block next to the standard convolution it replaces.
 
 import streamlit as st
 
-from dsviz import codegen, equations, figures
-from ui import controls, costcard, gallery, image, settings, stages
+from dsviz import equations, figures
+from ui import controls, costcard, explainers, gallery, image, settings, stages
 
 picture = image.sidebar()
 block = controls.current_block(picture)
@@ -31,9 +31,14 @@ with st.container():
         st.markdown(f"{image.describe(picture)}: the input feature map $F$ of size $H × W × M$.")
         gallery.gallery(input_tiles, min(picture.m, 4))
 
-st.header("2 · Depthwise: d filters per input channel", divider="gray")
+per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
+st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
 with st.container():
     st.latex(equations.DEPTHWISE)
+    with st.expander("What the symbols mean", key="pg_legend"):
+        st.markdown(equations.LEGEND)
+        st.latex(equations.PADDED_INPUT)
+        st.latex(equations.OUTPUT_SIZE)
     controls.depthwise_controls(picture)
     controls.custom_kernel_editors(block)
     try:
@@ -42,6 +47,7 @@ with st.container():
     except ValueError as err:  # e.g. a kernel wider than the image, or a padding the image cannot give
         st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
         st.stop()
+    st.latex(equations.filled_output_size(sep.depthwise))
     labels = tuple(k.label() for k in block.depthwise.kernels)
     k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
     gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
@@ -51,10 +57,10 @@ with st.container():
     st.latex(equations.POINTWISE)
     controls.pointwise_controls()
     controls.custom_weight_editor(block)
-    weights = block.weights()
-    rows = [f"out {i}" for i in range(block.n)]
-    title = f"pointwise weights P ({block.n}×{block.maps})"
-    st.plotly_chart(figures.weights_heatmap(weights, rows, block.map_labels(), title), key="pg_weights_fig")
+    st.caption(block.pointwise_caption())
+    title = f"pointwise weights P ({block.n}×{block.maps}: one row per output)"
+    heat = figures.weights_heatmap(block.weights(), block.output_labels(), block.map_labels(), title)
+    st.plotly_chart(heat, key="pg_weights_fig")
     try:
         out_tiles = stages.output_tiles(spec, block, shared, data=data)
     except ValueError as err:
@@ -71,25 +77,7 @@ with st.container():
 summary.info(costcard.headline(sep, convention), icon=":material/calculate:")
 
 with st.expander("The cost formulas, as usually written and corrected", key="pg_formulas"):
-    st.latex(equations.COST_STANDARD)
-    st.latex(equations.COST_SEPARABLE)
-    st.latex(equations.RATIO)
+    explainers.cost_formulas(sep)
 
-with st.expander("This block in PyTorch", key="pg_code"):
-    dw = block.depthwise
-    code = codegen.pytorch_block(
-        block.m,
-        block.n,
-        dw.kernel_size,
-        stride=dw.stride,
-        dilation=dw.dilation,
-        multiplier=dw.multiplier,
-        padding_mode=dw.padding_mode,
-        batch_norm=block.batch_norm,
-        activation=block.activation,
-    )
-    st.code(code, language="python")
-    st.download_button("Download conv_dw.py", code, "conv_dw.py", "text/x-python", key="pg_code_download")
-    st.markdown("**The blog post's version, and its three bugs:**")
-    st.code(codegen.SEED_SNIPPET, language="python")
-    st.markdown("\n".join(f"{i}. {bug}" for i, bug in enumerate(codegen.SEED_BUGS, start=1)))
+with st.expander("This block in PyTorch, with this page's weights", key="pg_code"):
+    explainers.code_panel(block, "pg")

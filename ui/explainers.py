@@ -1,0 +1,47 @@
+"""Panels any page can show beside its figures: the cost formulas (as usually written, and corrected),
+and the block as PyTorch code with the blog post's buggy snippet run for real."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dsviz import codegen, equations
+from dsviz.block import Block
+from dsviz.cost import SeparableCost
+
+
+def cost_formulas(sep: SeparableCost) -> None:
+    """General cost formulas with d, filled in, next to the forms as usually written."""
+    square = sep.depthwise.out_height == sep.depthwise.out_width
+    for latex in equations.cost_equations(square):
+        st.latex(latex)
+    st.latex(equations.RATIO_D1)
+    st.markdown("**As the blog post writes them**, and what was corrected:")
+    for name in ("cost_standard", "cost_separable", "ratio"):
+        st.latex(equations.AS_USUALLY_WRITTEN[name])
+    st.markdown("\n".join(f"- {sentence}" for sentence in equations.CORRECTIONS))
+    st.markdown("**Beyond the blog post's case** (stride 1, no dilation, d = 1):")
+    st.markdown("\n".join(f"- {sentence}" for sentence in equations.GENERALISATIONS))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _bug_demos() -> list[tuple[str, str]]:
+    return codegen.seed_bug_demos()
+
+
+def code_panel(block: Block, key: str) -> None:
+    """The block as a PyTorch module carrying this page's exact weights, and the snippet it fixes."""
+    code = block.code()
+    st.markdown(
+        "Running `page_block()` on this image, as a `(1, M, H, W)` tensor, gives the maps drawn on this "
+        "page (BatchNorm in training mode uses the image's own statistics, as the page does)."
+    )
+    st.code(code, language="python")
+    st.download_button("Download conv_dw.py", code, "conv_dw.py", "text/x-python", key=f"{key}_code_download")
+    st.markdown("**The blog post's snippet, as printed, and its three bugs:**")
+    st.code(codegen.SEED_SNIPPET, language="python")
+    st.markdown("\n".join(f"{i}. {bug}" for i, bug in enumerate(codegen.SEED_BUGS, start=1)))
+    st.caption(codegen.SEED_MISSING_IMPORT)
+    st.markdown("**What PyTorch does with it** (run on this server, not typed in):")
+    st.dataframe(pd.DataFrame(_bug_demos(), columns=["call", "what happened"]), hide_index=True)
