@@ -69,11 +69,12 @@ def headline(sep: cost.SeparableCost, convention: cost.Convention) -> str:
         cmp.standard_params,
         cmp.separable_params,
     )
+    counted = params_counted(sep, convention)
+    what = f": {' + '.join(counted)}" if len(counted) > 1 else ""
     return (
         f"**{ratio_words(std_c, sep_c, unit)}** {_than(std_c, sep_c)} a standard convolution "
         f"({sep_c:,} vs {std_c:,} {unit}) and **{ratio_words(std_p, sep_p, noun)}** ({sep_p:,} vs "
-        f"{std_p:,} {noun}: {' + '.join(params_counted(sep, convention))}) for this layer — details in "
-        "section 4."
+        f"{std_p:,} {noun}{what}) for this layer — details in section 4."
     )
 
 
