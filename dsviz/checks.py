@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from dsviz.words import agree, count, is_are
+
 KERNEL_SIZES = range(1, 12, 2)  # odd K, 1–11
 STRIDES = range(1, 5)
 DILATIONS = range(1, 5)
@@ -25,9 +27,12 @@ def as_float_array(name: str, value: object, ndim: int, *, finite: bool = True) 
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} must be an array of numbers ({err})") from None
     if arr.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes, but its shape is {arr.shape}")
+        raise ValueError(
+            f"{name} must have {count(ndim, 'axis', 'axes')}, but the array given has {arr.ndim} "
+            f"(shape {arr.shape})"
+        )
     if 0 in arr.shape:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
+        raise ValueError(f"{name} must not be empty, but the array given has shape {arr.shape}")
     if finite:
         require_finite(name, arr)
     return arr
@@ -48,9 +53,12 @@ def require_finite(name: str, arr: np.ndarray) -> None:
     if not bad.any():  # the sum overflowed, but every value is an ordinary number
         return
     first = tuple(int(i) for i in np.argwhere(bad)[0])
+    n = int(bad.sum())
+    what = agree(n, "a finite number", "finite numbers")
+    where = f"at index {first}" if n == 1 else f"the first at index {first}"
     raise ValueError(
-        f"{name} contains {int(bad.sum())} value(s) that are not finite numbers (NaN or ±inf), first at "
-        f"index {first}. Every weight and pixel must be an ordinary number (|x| < 3.4e38, float32's limit)."
+        f"{count(n, 'value')} in {name} {is_are(n)} not {what} (NaN or ±inf), {where}. Every weight "
+        "and pixel must be an ordinary number (|x| < 3.4e38, float32's limit)."
     )
 
 
@@ -103,6 +111,8 @@ def require_square_kernels(name: str, kernels: np.ndarray) -> int:
     """Last two axes equal and odd; returns K."""
     k_h, k_w = kernels.shape[-2:]
     if k_h != k_w:
-        raise ValueError(f"{name} must be square, but each is {k_h}×{k_w}")
+        raise ValueError(
+            f"{name} must be square (K×K), but each has {count(k_h, 'row')} and {count(k_w, 'column')}"
+        )
     require_kernel_size(k_h)
     return k_h

@@ -39,7 +39,8 @@ from dsviz.checks import (
     require_square_kernels,
     require_whole,
 )
-from dsviz.geometry import Padding, output_size, pad_amount
+from dsviz.geometry import Padding, effective_kernel, pad_amount
+from dsviz.words import count, image_size, there_are
 
 PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
 Activation = Literal["none", "relu", "relu6"]
@@ -70,9 +71,8 @@ def depthwise(
     channels = x.shape[0]
     if kernels.shape[0] % channels:
         raise ValueError(
-            f"there are {kernels.shape[0]} depthwise kernels for {channels} input channels: "
-            "depthwise needs the same number of kernels for every channel (a multiple of "
-            f"{channels})."
+            f"{there_are(kernels.shape[0], 'depthwise kernel')} for {count(channels, 'input channel')}: "
+            f"depthwise needs the same number of kernels for every channel (a multiple of {channels})."
         )
     each_sees_one = kernels.reshape(kernels.shape[0], 1, *kernels.shape[1:])  # (M·d, 1, K, K)
     return _grouped(x, each_sees_one, stride, padding, dilation, channels, padding_mode)
@@ -89,14 +89,18 @@ def pointwise(y: np.ndarray, weights: np.ndarray, bias: np.ndarray | None = None
     channels = y.shape[0]
     if weights.shape[1] != channels:
         raise ValueError(
-            f"the pointwise weight matrix is {weights.shape[0]}×{weights.shape[1]} but there are "
-            f"{channels} maps to mix: it needs one column per map (N×{channels})."
+            f"the pointwise weight matrix ({weights.shape[0]}×{weights.shape[1]}) has "
+            f"{count(weights.shape[1], 'column')}, but {there_are(channels, 'map')} to mix: it needs "
+            f"one column per map (N×{channels})."
         )
     maps, mix = _batch(_tensor(y)), _tensor(weights)  # (1, C, H, W), (N, C)
     if bias is not None:
         bias = as_float_array("the pointwise bias", bias, 1)
         if bias.shape[0] != weights.shape[0]:
-            raise ValueError(f"the bias needs {weights.shape[0]} values, one per output channel")
+            raise ValueError(
+                f"the bias needs {count(weights.shape[0], 'value')}, one per output channel, "
+                f"not {bias.shape[0]}"
+            )
     return _mix(maps, mix, None if bias is None else _tensor(bias)).numpy()
 
 
@@ -195,11 +199,11 @@ def compose(kernels: np.ndarray, weights: np.ndarray, depth_multiplier: int = 1)
     d = depth_multiplier
     require_whole("the depth multiplier", d)
     if kernels.shape[0] % d:
-        raise ValueError(f"{kernels.shape[0]} kernels cannot be split into groups of d = {d}")
+        raise ValueError(f"{count(kernels.shape[0], 'kernel')} cannot be split into groups of d = {d}")
     if weights.shape[1] != kernels.shape[0]:
         raise ValueError(
-            f"the pointwise weights have {weights.shape[1]} columns but there are "
-            f"{kernels.shape[0]} depthwise maps to mix"
+            f"the pointwise weights have {count(weights.shape[1], 'column')}, but "
+            f"{there_are(kernels.shape[0], 'depthwise map')} to mix"
         )
     channels, size = kernels.shape[0] // d, kernels.shape[-1]
     k_hat = kernels.reshape(channels, d, size, size)  # (M, d, K, K)
@@ -246,7 +250,9 @@ def batch_norm(
     names = ("γ", "β", "mean", "var")
     stats = [as_float_array(n, v, 1) for n, v in zip(names, (gamma, beta, mean, var), strict=True)]
     if any(s.shape[0] != y.shape[0] for s in stats):
-        raise ValueError(f"batch norm needs {y.shape[0]} values of γ, β, mean and var, one per map")
+        raise ValueError(
+            f"batch norm needs {count(y.shape[0], 'value')} each of γ, β, mean and var, one per map"
+        )
     if (stats[3] < 0).any():
         raise ValueError("batch-norm variances must be ≥ 0")
     if not (isinstance(eps, int | float) and math.isfinite(eps) and eps > 0):
@@ -297,10 +303,11 @@ def _tensor(arr: np.ndarray) -> torch.Tensor:
 def _check_groups(in_channels: int, kernel_channels: tuple[int, int], groups: int) -> None:
     out_channels, per_group = kernel_channels
     require_groups(in_channels, out_channels, groups)
-    if per_group != in_channels // groups:
+    sees = in_channels // groups
+    if per_group != sees:
         raise ValueError(
-            f"with {groups} group(s) each kernel sees {in_channels // groups} input channel(s), "
-            f"but the kernel has {per_group} (its shape must be (N, {in_channels // groups}, K, K))"
+            f"with {count(groups, 'group')}, each kernel sees {count(sees, 'input channel')}, but the "
+            f"kernel given has {per_group} along its second axis (its shape must be (N, {sees}, K, K))"
         )
 
 
@@ -312,16 +319,24 @@ def _check_geometry(
     dilation: int,
     padding_mode: str,
 ) -> None:
+    """image: ``(H, W)``, as the array's axes; messages say width×height, as people do."""
     require_choice("stride", stride, STRIDES)
     require_choice("dilation", dilation, DILATIONS)
     require_choice("the padding mode", padding_mode, PADDING_MODES)
-    for side in image:
-        output_size(side, size, stride=stride, padding=padding, dilation=dilation)
+    height, width = image
     pad = pad_amount(size, padding, dilation)
-    limit = min(image) - 1 if padding_mode == "reflect" else min(image)
-    if padding_mode in ("reflect", "circular") and pad > limit:
+    span = effective_kernel(size, dilation)
+    if min(image) + 2 * pad < span:  # geometry.output_size would be < 1 along the short side
+        kernel = f"a {size}×{size} kernel" + (f" at dilation {dilation}" if dilation > 1 else "")
         raise ValueError(
-            f"{padding_mode} padding of {pad} pixels needs an image at least "
-            f"{pad + (padding_mode == 'reflect')} pixels on each side, but it is "
-            f"{image[0]}×{image[1]}: use zero or replicate padding, or a smaller kernel."
+            f"{kernel} spans {span} px, but the image is {image_size(width=width, height=height)} with "
+            f"{pad} px of padding per side: the output would be empty. Use a smaller kernel or "
+            "dilation, or 'same' padding."
+        )
+    need = pad + 1 if padding_mode == "reflect" else pad
+    if padding_mode in ("reflect", "circular") and min(image) < need:
+        raise ValueError(
+            f"{padding_mode} padding of {pad} px per side needs an image at least {need} px wide and "
+            f"{need} px high, but it is {image_size(width=width, height=height)}: use zero or replicate "
+            "padding, or a smaller kernel."
         )

@@ -254,7 +254,7 @@ def test_odd_memory_layouts_work_without_warnings(layout):
         (np.ones((2, 3)), None, "column"),
         (np.ones(4), None, "axes"),
         (np.ones((2, 4)), np.ones(3), "bias"),
-        (np.ones((2, 4)), np.ones((2, 1)), "axes"),
+        (np.ones((2, 4)), np.ones((2, 1)), "must have 1 axis, "),
         (np.full((2, 4), np.nan), None, "finite"),
         (np.ones((2, 4)), np.array([1.0, np.inf]), "finite"),
     ],
@@ -655,3 +655,53 @@ def test_junk_arguments_only_ever_raise_value_error(args):
             except ValueError:
                 continue
             assert isinstance(out, np.ndarray) and out.ndim == 3
+
+
+# ---- messages: English that agrees with its numbers; image sizes as width×height px ---------------------
+
+WIDE = np.ones((3, 3, 200), np.float32)  # (M, H, W): 200 px wide, 3 px high
+ONE_NAN = with_bad(K3, (1, 1, 1), np.nan)
+
+MESSAGES = {
+    "one bad value": (
+        lambda: ops.depthwise(X, ONE_NAN),
+        "1 value in the depthwise kernels is not a finite number",
+    ),
+    "many bad values": (
+        lambda: ops.depthwise(X, np.full((3, 3, 3), np.nan)),
+        "27 values in the depthwise kernels are not finite numbers",
+    ),
+    "one group": (
+        lambda: ops.standard(X[:1], np.ones((1, 2, 3, 3))),
+        "with 1 group, each kernel sees 1 input channel, but",
+    ),
+    "one map": (lambda: ops.pointwise(X[:1], np.ones((2, 3))), "there is 1 map to mix"),
+    "one depthwise kernel": (lambda: ops.depthwise(X[:2], K3[:1]), "there is 1 depthwise kernel for 2 input"),
+    "one axis": (lambda: ops.batch_norm(X, *[np.ones((3, 1))] * 4), "must have 1 axis, but"),
+    "one value each": (lambda: ops.batch_norm(X[:1], *[np.ones(2)] * 4), "needs 1 value each of γ"),
+    "reflect, wide image": (
+        lambda: ops.depthwise(WIDE, np.ones((3, 7, 7)), padding_mode="reflect"),
+        "at least 4 px wide and 4 px high, but it is 200×3 px",
+    ),
+    "valid, wide image": (
+        lambda: ops.depthwise(WIDE, np.ones((3, 5, 5)), padding="valid"),
+        "a 5×5 kernel spans 5 px, but the image is 200×3 px",
+    ),
+    "non-square kernel": (lambda: ops.depthwise(X, np.ones((3, 3, 5))), "3 rows and 5 columns"),
+}
+
+
+@pytest.mark.parametrize("case", list(MESSAGES))
+def test_messages_agree_with_their_numbers(case):
+    call, text = MESSAGES[case]
+    with pytest.raises(ValueError) as info:
+        call()
+    assert text in str(info.value)
+
+
+@pytest.mark.parametrize("case", list(BAD_CALLS) + list(MESSAGES))
+def test_messages_have_no_optional_plurals(case):
+    call = {**BAD_CALLS, **MESSAGES}[case][0]
+    with pytest.raises(ValueError) as info:
+        call()
+    assert "(s)" not in str(info.value)
