@@ -14,9 +14,10 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 from dsviz.cost import PAPER, ConvCost, Convention, conv_cost, separable_cost
-from dsviz.mobilenet import mobilenet_v1
+from dsviz.mobilenet import BLOCKS, STEM, Network, mobilenet_v1
 
 
 class Parser(argparse.ArgumentParser):
@@ -168,11 +169,13 @@ def run_separable(args: argparse.Namespace) -> str:
     ]
     headers = ("stage", "conv", "output (H×W×C)", "MACs", "params", "output bytes", "MACs/byte")
     n, kk = std.out_channels, std.kernel_size**2
-    seed = f"seed's 1/N + 1/D_K² = 1/{n} + 1/{kk} = {sep.seed_ratio} ≈ {float(sep.seed_ratio):.4f}"
+    usual = (
+        f"the usual formula 1/N + 1/D_K² = 1/{n} + 1/{kk} = {sep.seed_ratio} ≈ {float(sep.seed_ratio):.4f}"
+    )
     if sep.seed_is_exact:
-        seed += " — exact here"
+        usual += " — exact here"
     else:
-        seed += (
+        usual += (
             f" — not exact here; with depth multiplier d = {sep.multiplier} and standard groups "
             f"g = {std.groups} the exact ratio is g·d·(1/N + 1/D_K²) = {sep.closed_form_ratio}"
         )
@@ -186,10 +189,16 @@ def run_separable(args: argparse.Namespace) -> str:
             "",
             f"MACs separable / standard = {sep.ratio} ≈ {float(sep.ratio):.4f} "
             f"({float(sep.reduction):.2f}× fewer); params ratio ≈ {float(sep.params_ratio):.4f}",
-            seed,
+            usual,
             counted(args.bias),
         ]
     )
+
+
+PAPER_RESOLUTION = 224
+TABLE_6_ALPHAS = (Fraction(1), Fraction(3, 4), Fraction(1, 2), Fraction(1, 4))
+TABLE_7_RESOLUTIONS = (224, 192, 160, 128)
+TYPO = "*"  # marks the row whose stride Table 1 misprints
 
 
 def run_mobilenet(args: argparse.Namespace) -> str:
@@ -198,7 +207,15 @@ def run_mobilenet(args: argparse.Namespace) -> str:
         return json.dumps({"command": "cost mobilenet-v1", **net.as_dict()})
     headers = ("layer", "type", "stride", "input (H×W×C)", "output (H×W×C)", "MACs", "params")
     rows = [
-        (r.name, r.type, r.stride, shape(*r.input_shape), shape(*r.output_shape), r.mult_adds, r.params)
+        (
+            r.name,
+            r.type,
+            f"{r.stride}{TYPO}" if r.name in ("block13_dw", "block13_conv") else f"{r.stride} ",
+            shape(*r.input_shape),
+            shape(*r.output_shape),
+            r.mult_adds,
+            r.params,
+        )
         for r in net
     ]
     rows.append(("total", "", "", "", "", net.mult_adds, net.params))
@@ -215,18 +232,86 @@ def run_mobilenet(args: argparse.Namespace) -> str:
     ]
     return "\n".join(
         [
-            f"{net.name} (Howard et al. 2017, Table 1; 'same' padding)",
+            f"{net.name} — Howard et al. 2017, 'same' padding",
+            *mobilenet_sources(net),
             "",
             table(headers, rows, "llrllrr"),
+            f"{TYPO} stride 1: Table 1 prints s2 for the last depthwise layer (Conv dw, 7×7×1024), a typo — "
+            "the table's own sizes for that layer are 7×7 in and 7×7 out.",
             "",
             f"Total: {net.mult_adds:,} MACs ({net.mult_adds / 1e6:.1f} million), "
             f"{net.params:,} params ({net.params / 1e6:.2f} million)",
             "",
             table(("type", "layers", "MACs", "MACs %", "params", "params %"), shares, "lrrrrr"),
+            *table_2_note(net),
             "",
             f"Counted — {PAPER.describe()} (the paper's convention).",
+            f"FLOPs = 2 × MACs = {2 * net.mult_adds:,}. Many papers print mult-adds under the name "
+            f'"FLOPs", so "{millions(net.mult_adds)}M FLOPs" quoted for this model is usually its '
+            f"{millions(net.mult_adds)} million MACs.",
         ]
     )
+
+
+def millions(count: int) -> str:
+    """569 for 568,740,352; 5.6 for 5,634,575: as the paper rounds its millions."""
+    value = count / 1e6
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def mobilenet_sources(net: Network) -> list[str]:
+    """Where each number comes from in the paper, and what is not the paper's."""
+    if net.full_conv:
+        layers = (
+            "Layers: Table 1's, each depthwise + pointwise pair replaced by one standard 3×3 conv "
+            "with the same channels and stride (the paper's Table 4, 'Conv MobileNet')."
+        )
+    else:
+        layers = "Layers: the paper's Table 1 (1.0 MobileNet-224), with a typo corrected (*)."
+    lines = [layers]
+    scaled = []
+    if net.alpha != 1:
+        scaled.append(f"width multiplier α = {float(net.alpha):g}")
+    if net.resolution != PAPER_RESOLUTION:
+        rho = Fraction(net.resolution, PAPER_RESOLUTION)
+        scaled.append(
+            f"resolution {net.resolution} (ρ = {net.resolution}/{PAPER_RESOLUTION} ≈ {float(rho):.3f})"
+        )
+    if scaled:
+        if net.resolution == PAPER_RESOLUTION and net.alpha in TABLE_6_ALPHAS:
+            where = "this model is a row of Table 6"
+        elif net.alpha == 1 and net.resolution in TABLE_7_RESOLUTIONS:
+            where = "this model is a row of Table 7"
+        else:
+            where = "this model is in neither"
+        lines.append(
+            f"Scaled by {' and '.join(scaled)}: α and ρ results are the paper's Tables 6–7, not Table 1. "
+            "Table 6 varies α (1, 0.75, 0.5, 0.25) at 224, Table 7 the resolution (224, 192, 160, 128) "
+            f"at α = 1; {where}."
+        )
+    if net.alpha != 1:
+        channels = [STEM[0], *(out for out, _ in BLOCKS)]
+        floored = sum(int(c * net.alpha) < 8 for c in channels)
+        effect = (
+            f"here it raises {floored} of the 14 widths (stem and blocks) to 8"
+            if floored
+            else "it changes nothing here"
+        )
+        lines.append(
+            "Channels are max(int(c·α), 8): the floor of 8 is TF-slim's min_depth, not the paper's "
+            f"(which scales by α alone); {effect}."
+        )
+    return lines
+
+
+def table_2_note(net: Network) -> list[str]:
+    """The breakdown is the paper's Table 2 for 1.0 MobileNet-224, which has one misprint."""
+    if net.full_conv or net.alpha != 1 or net.resolution != PAPER_RESOLUTION:
+        return []
+    return [
+        "Compare Table 2: it prints 1.19% for the conv 3×3 mult-adds where 1.91% is right (with 1.91% "
+        "its column adds up to 100%, to rounding)."
+    ]
 
 
 def register_cost(commands: argparse._SubParsersAction) -> None:
@@ -243,9 +328,9 @@ def register_cost(commands: argparse._SubParsersAction) -> None:
     sep.set_defaults(run=run_separable)
 
     net = kinds.add_parser("mobilenet-v1", help="MobileNet v1 layer by layer (Howard et al. 2017)")
-    net.add_argument("--alpha", type=float, default=1.0, metavar="A", help="width multiplier α")
-    net.add_argument("--resolution", type=int, default=224, metavar="R", help="input R×R×3")
-    net.add_argument("--full-conv", action="store_true", help="standard 3×3 instead of dw + pw")
+    net.add_argument("--alpha", type=float, default=1.0, metavar="A", help="width multiplier α (Table 6)")
+    net.add_argument("--resolution", type=int, default=224, metavar="R", help="input R×R×3 (Table 7)")
+    net.add_argument("--full-conv", action="store_true", help="standard 3×3 instead of dw + pw (Table 4)")
     net.add_argument("--json", action="store_true", help="print one JSON object")
     net.set_defaults(run=run_mobilenet)
 

@@ -77,6 +77,55 @@ def test_mobilenet_table():
     assert "block13_pw" in text and "conv1x1" in text
 
 
+def lines_with(text: str, word: str) -> list[str]:
+    return [line for line in text.splitlines() if word in line]
+
+
+def test_mobilenet_text_says_what_is_corrected_and_what_is_not_the_papers():
+    text = ok("cost", "mobilenet-v1")
+    (row,) = lines_with(text, "block13_dw")
+    assert row.split()[2] == "1*"  # stride 1, marked
+    assert "Table 1 prints s2 for the last depthwise layer" in text and "typo" in text
+    assert "FLOPs = 2 × MACs = 1,137,480,704" in text  # 2 × 568,740,352
+    assert 'mult-adds under the name "FLOPs"' in text and '"569M FLOPs"' in text
+    assert "prints 1.19%" in text and "1.91% is right" in text  # Table 2's misprint
+    assert "min_depth" not in text and "Table 6" not in text  # α = 1: nothing was scaled
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["--alpha", "0.5", "--resolution", "160"], "in neither"),
+        (["--alpha", "0.75"], "a row of Table 6"),
+        (["--resolution", "192"], "a row of Table 7"),
+    ],
+)
+def test_scaled_mobilenets_point_to_tables_6_and_7_not_table_1(args, where):
+    text = ok("cost", "mobilenet-v1", *args)
+    title = text.splitlines()[0]
+    assert "Table 1" not in title
+    assert "Tables 6–7, not Table 1" in text and where in text
+    assert ("TF-slim's min_depth, not the paper's" in text) == ("--alpha" in args)
+    assert "1.19%" not in text  # Table 2 is about 1.0 MobileNet-224 only
+
+
+def test_the_width_floor_is_reported_when_it_changes_widths():
+    text = ok("cost", "mobilenet-v1", "--alpha", "0.1")
+    assert "here it raises 2 of the 14 widths (stem and blocks) to 8" in text  # int(32·0.1), int(64·0.1)
+    assert "it changes nothing here" in ok("cost", "mobilenet-v1", "--alpha", "0.25")
+
+
+def test_full_conv_is_table_4():
+    text = ok("cost", "mobilenet-v1", "--full-conv")
+    assert "Table 4" in text and lines_with(text, "block13_conv")[0].split()[2] == "1*"
+
+
+def test_separable_text_speaks_to_users():
+    text = ok("cost", "separable", "--in", "32", "--out", "64", "--kernel", "3", "--size", "112")
+    assert "seed" not in text.lower()  # an internal name; users know "the usual formula"
+    assert "the usual formula 1/N + 1/D_K²" in text
+
+
 @pytest.mark.parametrize(
     "args",
     [[], ["--alpha", "0.5", "--resolution", "160"], ["--full-conv"], ["--alpha", "0.25"]],
