@@ -21,7 +21,7 @@ import numpy as np
 from dsviz import codegen, cost, images, kernels, ops
 from dsviz.checks import DILATIONS, KERNEL_SIZES, PADDING_MODES, STRIDES
 from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labels
-from dsviz.registry import Choice, Flag, Integer, Numbers, Registry
+from dsviz.registry import Choice, Flag, Integer, Notice, Numbers, Registry
 
 MAX_MULTIPLIER = 4
 MAX_OUT = 64
@@ -58,7 +58,7 @@ class KernelChoice:
         return kernels.depthwise_kernel(self.name, size, seed=self.seed)
 
     def label(self) -> str:
-        return "custom" if self.name == CUSTOM else kernels.DEPTHWISE[self.name].label
+        return "Custom" if self.name == CUSTOM else kernels.DEPTHWISE[self.name].label
 
 
 @dataclass(frozen=True)
@@ -413,15 +413,17 @@ def identity_numbers(size: int) -> tuple[float, ...]:
     return tuple(float(v) for v in kernels.depthwise_kernel("identity", size).ravel())
 
 
+def _wrong_length(key: str, numbers: tuple[float, ...], why: str, used: str) -> Notice:
+    return Notice(key, SETTINGS[key].format(numbers), why, used)
+
+
 def _kernel(values: Mapping[str, Any], owner: int, slot: int, seed: int, size: int, notes: list[str]):
     name = values[kernel_key(owner, slot)]
     if name == CUSTOM:
         numbers = values.get(custom_key(owner, slot))
         if numbers is not None and len(numbers) != size * size:
-            notes.append(
-                f"The custom kernel `{custom_key(owner, slot)}` has {len(numbers)} numbers, but a "
-                f"{size}×{size} kernel needs {size * size}: starting from the identity."
-            )
+            why = f"{len(numbers)} numbers, but a {size}×{size} kernel needs {size * size}"
+            notes.append(_wrong_length(custom_key(owner, slot), numbers, why, "the identity"))
             numbers = None
         return KernelChoice(CUSTOM, numbers or identity_numbers(size))
     resolved = resolve_kernel(name, size)
@@ -435,9 +437,10 @@ def _kernel(values: Mapping[str, Any], owner: int, slot: int, seed: int, size: i
 
 def block_from(
     values: Mapping[str, Any], channels: tuple[str, ...], colours: tuple[int | None, ...]
-) -> tuple[Block, list[str]]:
+) -> tuple[Block, list[str | Notice]]:
     """The block that ``values`` (parsed settings; missing keys take defaults) describe on these
-    input channels, and notes on anything that had to be substituted."""
+    input channels, and notes on anything substituted: a sentence for a kernel family missing at K,
+    a :class:`Notice` for custom numbers that do not fit the shape."""
     v = SETTINGS.defaults() | dict(values)
     size, d, notes = v["pg_k"], v["pg_d"], []
     choices = [
@@ -451,10 +454,8 @@ def block_from(
     numbers = v.get("pg_pwc") if v["pg_pw"] == CUSTOM else None
     if v["pg_pw"] == CUSTOM and (numbers is None or len(numbers) != n * width):
         if numbers is not None:
-            notes.append(
-                f"The custom pointwise weights have {len(numbers)} numbers, but {n}×{width} are needed: "
-                "starting from the identity mix."
-            )
+            why = f"{len(numbers)} numbers, but {n}×{width} weights are needed"
+            notes.append(_wrong_length("pg_pwc", numbers, why, "the identity mix"))
         start = kernels.pointwise_weights("identity", n, len(channels), d)
         numbers = tuple(float(x) for x in start.ravel())
     pointwise = Pointwise(n, v["pg_pw"], numbers)

@@ -60,7 +60,7 @@ def output_size(
     out = (size + 2 * pad - span) // stride + 1
     if out < 1:
         raise ValueError(
-            f"the kernel spans {span} pixels but the padded input is only {size + 2 * pad} wide: "
+            f"the kernel spans {span} pixels but the padded input is only {size + 2 * pad} pixels across: "
             "the output would be empty. Use a smaller kernel or dilation, or 'same' padding."
         )
     return out

@@ -62,10 +62,14 @@ def block_values() -> st.SearchStrategy[dict]:
         values["pg_pw"] = draw(st.sampled_from(SETTINGS["pg_pw"].examples()))
         for channel in range(6):
             for slot in range(values["pg_d"]):
-                values[kernel_key(channel, slot)] = draw(st.sampled_from(SETTINGS[kernel_key(0, 0)].examples()))
+                values[kernel_key(channel, slot)] = draw(
+                    st.sampled_from(SETTINGS[kernel_key(0, 0)].examples())
+                )
                 size = draw(st.sampled_from([values["pg_k"], values["pg_k"], 3]))  # sometimes a stale size
                 numbers = st.floats(-9, 9, allow_nan=False, width=32)
-                values[custom_key(channel, slot)] = tuple(draw(st.lists(numbers, min_size=size**2, max_size=size**2)))
+                values[custom_key(channel, slot)] = tuple(
+                    draw(st.lists(numbers, min_size=size**2, max_size=size**2))
+                )
         return values
 
     return st.composite(build)()
@@ -76,7 +80,9 @@ def block_values() -> st.SearchStrategy[dict]:
 def test_any_valid_settings_give_a_block_that_computes_what_torch_does(
     values: dict, copies: int, gray: bool, seed: int
 ) -> None:
-    labels, colours = (channel_labels(1, copies), channel_colours(1, copies)) if gray else rgb_channels(copies)
+    labels, colours = (
+        (channel_labels(1, copies), channel_colours(1, copies)) if gray else rgb_channels(copies)
+    )
     block, _ = block_from(values, labels, colours)
     assert block.maps == len(labels) * values["pg_d"]
     assert block.kernel_array().shape == (block.maps, values["pg_k"], values["pg_k"])
@@ -132,7 +138,8 @@ def test_custom_numbers_of_the_wrong_length_are_noted_and_replaced() -> None:
     values = {"pg_dw0": CUSTOM, custom_key(0, 0): (1.0,) * 9, "pg_k": 5}
     block, notes = block_from(values, *rgb_channels())
     assert block.kernel_array()[0].sum() == 1 and block.kernel_array()[0, 2, 2] == 1  # the 5×5 identity
-    assert any("9 numbers" in n and "25" in n for n in notes)
+    (note,) = notes
+    assert note.key == custom_key(0, 0) and "9 numbers" in note.why and "25" in note.why
 
 
 def test_grayscale_photo_has_one_channel_and_no_colour() -> None:
@@ -152,7 +159,9 @@ def test_blocks_are_hashable_cache_keys() -> None:
     a, _ = block_from({"pg_n": 4}, *rgb_channels())
     b, _ = block_from({"pg_n": 4}, *rgb_channels())
     assert hash(a) == hash(b) and a == b
-    assert a.depthwise == block_from({"pg_n": 5}, *rgb_channels())[0].depthwise  # N leaves the depthwise stage
+    assert (
+        a.depthwise == block_from({"pg_n": 5}, *rgb_channels())[0].depthwise
+    )  # N leaves the depthwise stage
 
 
 def test_composed_kernel_equals_the_block_without_bn() -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dsviz.block import CUSTOM, Block, block_from, custom_key, kernel_key
 from dsviz.cost import Convention
+from dsviz.registry import Notice
 from ui import editor, settings
 from ui.image import Picture
 
@@ -22,7 +23,10 @@ def current_block(picture: Picture) -> Block:
     """The block the settings describe on this picture's channels; it also goes into the link."""
     block, notes = block_from(settings.values("block"), picture.labels, picture.colours)
     for note in notes:
-        st.caption(note)
+        if isinstance(note, Notice):  # stored numbers that do not fit: say so with the link notices
+            settings.notify(note)
+        else:
+            st.caption(note)
     settings.use_block(block)
     return block
 

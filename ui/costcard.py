@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dsviz import cost, equations, figures, roofline, timing
+from dsviz.words import count
 
 INTENSITY_HELP = (
     "Arithmetic intensity: MACs ÷ bytes moved (input + weights + output, float32, each read or written "
@@ -193,7 +194,8 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
     st.markdown(
         f"#### {compute}, {params}\n"
         f"Depthwise + pointwise needs **{cmp.separable_compute:,}** {unit} where the standard {k}×{k} "
-        f"convolution from {sep.standard.in_channels} to {sep.standard.out_channels} channels needs "
+        f"convolution from {count(sep.standard.in_channels, 'channel')} to "
+        f"{count(sep.standard.out_channels, 'channel')} needs "
         f"**{cmp.standard_compute:,}** {unit}."
     )
     cols = st.columns(3)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dsviz import images
 from dsviz.block import InputSpec, input_spec
+from dsviz.words import count
 from ui import settings, stages
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
@@ -98,5 +99,4 @@ def _upload(upload, resolution: int, grayscale: bool) -> tuple[str | None, bytes
 
 def describe(picture: Picture) -> str:
     """``M = 3 input channels, each 256×256 px``."""
-    plural = "" if picture.m == 1 else "s"
-    return f"M = {picture.m} input channel{plural}, each {picture.width}×{picture.height} px"
+    return f"M = {count(picture.m, 'input channel')}, each {picture.width}×{picture.height} px"

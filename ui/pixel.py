@@ -1,0 +1,366 @@
+"""Streamlit helpers of the "Inside one pixel" page: its widgets, the small grids of numbers, the
+pointwise mix, the sliding-window animation, and the batch-norm statistics the block's stages used.
+
+Grids are Plotly heatmaps with the numbers written in the cells, on zero-centred 'RdBu_r' scales
+(white is 0) with a colour bar each. The page's own widgets use plain keys prefixed ``px_``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from dsviz import explain, ops
+from dsviz.block import Block, InputSpec
+from dsviz.render import compact
+from dsviz.style import DIVERGING, symmetric_limit
+from ui import stages
+from ui.memo import memo
+
+CROP = 12  # input pixels a side the animation slides over (≤ 144 frames)
+TEXT_UP_TO = 400  # write the numbers into a grid's cells up to this many cells
+GRIDS_UP_TO = 8  # maps whose grids are shown before the student picks
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def _clamp(key: str, low: int, high: int, default: int) -> None:
+    """A stored value outside the widget's range (the image or stride changed) would raise: clamp it."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = min(max(int(value), low), high)
+
+
+def position(out_height: int, out_width: int) -> tuple[int, int]:
+    """The output row and column, the centre of the map unless chosen."""
+    _clamp("px_row", 0, out_height - 1, out_height // 2)
+    _clamp("px_col", 0, out_width - 1, out_width // 2)
+    left, right = st.columns(2)
+    row = left.number_input(f"Output row (0 … {out_height - 1})", 0, out_height - 1, key="px_row")
+    col = right.number_input(f"Output column (0 … {out_width - 1})", 0, out_width - 1, key="px_col")
+    return int(row), int(col)
+
+
+def chosen_maps(labels: list[str]) -> list[int]:
+    """The depthwise maps whose grids are drawn: all of them when there are few."""
+    if len(labels) <= GRIDS_UP_TO:
+        return list(range(len(labels)))
+    kept = [j for j in st.session_state.get("px_maps", range(GRIDS_UP_TO)) if j < len(labels)]
+    st.session_state["px_maps"] = kept or [0]
+    return st.multiselect(
+        f"Depthwise maps to show ({len(labels)} in all)",
+        range(len(labels)),
+        format_func=lambda j: f"{j}: {labels[j]}",
+        key="px_maps",
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _heat(z: np.ndarray, axis: str, *, text_up_to: int = TEXT_UP_TO, **kwargs) -> go.Heatmap:
+    """A heatmap on colour axis ``axis`` with its numbers written in (when there is room)."""
+    text = np.vectorize(lambda v: compact(float(v), 3, zero=True))(z) if z.size <= text_up_to else None
+    return go.Heatmap(
+        z=z, text=text, texttemplate="%{text}" if text is not None else None, coloraxis=axis, **kwargs
+    )
+
+
+def _colour_axes(fig: go.Figure, limits: list[float], titles: list[str]) -> None:
+    """One zero-centred colour axis per subplot, its bar standing just right of that subplot."""
+    for i, (limit, title) in enumerate(zip(limits, titles, strict=True), start=1):
+        domain = fig.layout[f"xaxis{i if i > 1 else ''}"].domain
+        fig.layout[f"coloraxis{i if i > 1 else ''}"] = {
+            "colorscale": DIVERGING,
+            "cmin": -limit,
+            "cmax": limit,
+            "colorbar": {
+                "title": {"text": title, "side": "right"} if title else None,
+                "x": domain[1] + 0.005,
+                "xanchor": "left",
+                "thickness": 10,
+                "ticks": "outside",
+                "ticklen": 3,
+            },
+        }
+
+
+def map_grids(e: explain.PixelExplanation, j: int, label: str) -> go.Figure:
+    """Map ``j`` at this position: the K×K patch it reads, its kernel, and their products."""
+    size = e.kernels.shape[-1]
+    cells = list(range(size))
+    titles = ["patch read (dashed: inside the image)", "kernel K̂[i, j]", "patch × kernel"]
+    fig = make_subplots(1, 3, subplot_titles=titles, horizontal_spacing=0.13)
+    source = [[f"({r}, {c})" for r, c in line] for line in e.source.tolist()]  # (K, K) row, col
+    copy = "padding (reads 0) at" if e.padding_mode == "zeros" else "padding, a copy of input"
+    where = np.where(e.padded, copy, "input")
+    limits = [symmetric_limit(a) for a in (e.patches[j], e.kernels[j], e.products[j])]
+    hover = "%{customdata[0]} %{customdata[1]}<br>value %{z:.6g}<extra></extra>"
+    custom = np.dstack([where, np.array(source, dtype=object)])
+    fig.add_trace(
+        _heat(e.patches[j], "coloraxis", x=cells, y=cells, customdata=custom, hovertemplate=hover), 1, 1
+    )
+    fig.add_trace(
+        _heat(
+            e.kernels[j],
+            "coloraxis2",
+            x=cells,
+            y=cells,
+            hovertemplate="K̂[i=%{y}, j=%{x}] = %{z:.6g}<extra></extra>",
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(
+        _heat(
+            e.products[j],
+            "coloraxis3",
+            x=cells,
+            y=cells,
+            hovertemplate="patch × K̂ at [i=%{y}, j=%{x}] = %{z:.6g}<extra></extra>",
+        ),
+        1,
+        3,
+    )
+    _colour_axes(fig, limits, ["", "", ""])  # the subplot titles say what each bar measures
+    inside = np.argwhere(~e.padded)
+    if len(inside) and e.padded.any():  # the in-image taps form one rectangle
+        (r0, c0), (r1, c1) = inside.min(axis=0), inside.max(axis=0)
+        fig.add_shape(
+            type="rect",
+            x0=c0 - 0.5,
+            x1=c1 + 0.5,
+            y0=r0 - 0.5,
+            y1=r1 + 0.5,
+            xref="x",
+            yref="y",
+            line={"dash": "dash", "color": "#444", "width": 2},
+        )
+    rows, cols = e.taps[:, 0, 0].tolist(), e.taps[0, :, 1].tolist()
+    fig.update_xaxes(tickvals=cells, ticktext=[str(c) for c in cols], title_text="input column", row=1, col=1)
+    fig.update_yaxes(tickvals=cells, ticktext=[str(r) for r in rows], title_text="input row", row=1, col=1)
+    for c in (2, 3):
+        fig.update_xaxes(tickvals=cells, row=1, col=c)
+        fig.update_yaxes(tickvals=cells, row=1, col=c)
+    fig.update_yaxes(autorange="reversed", scaleanchor=None)
+    total = compact(float(e.depthwise[j]), 5, zero=True)
+    fig.update_layout(
+        title={"text": f"map c = {j}: {label} — sum of the products Ĝ = {total}"},
+        height=240 + 14 * size,
+        margin={"l": 10, "r": 80, "t": 60, "b": 10},
+    )
+    return fig
+
+
+def mix_grids(weights: np.ndarray, values: np.ndarray, labels: list[str]) -> go.Figure:
+    """The pointwise stage at this position: P, P[n, c]·Ĝ[c], and each output's sum."""
+    products = weights * values[None, :]  # (N, M·d)
+    sums = products.sum(axis=1, keepdims=True)  # (N, 1)
+    maps = [f"{j}: {compact(float(v), 3, zero=True)}" for j, v in enumerate(values)]
+    outs = [f"out {n}" for n in range(len(weights))]
+    fig = make_subplots(
+        1,
+        3,
+        column_widths=[1, 1, 0.25],
+        horizontal_spacing=0.1,
+        shared_yaxes=True,
+        subplot_titles=["weights P", "P[n, c] × Ĝ[c]", "sum"],
+    )
+    limits = [symmetric_limit(weights), symmetric_limit(products), symmetric_limit(sums)]
+    named = np.array([labels] * len(weights), dtype=object)
+    fig.add_trace(
+        _heat(
+            weights,
+            "coloraxis",
+            x=maps,
+            y=outs,
+            customdata=named,
+            hovertemplate="P[%{y}, %{customdata}] = %{z:.6g}<extra></extra>",
+        ),
+        1,
+        1,
+    )
+    fig.add_trace(
+        _heat(
+            products,
+            "coloraxis2",
+            x=maps,
+            y=outs,
+            customdata=named,
+            hovertemplate="%{y}: P × Ĝ of %{customdata} = %{z:.6g}<extra></extra>",
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(
+        _heat(sums, "coloraxis3", x=["Σ"], y=outs, hovertemplate="%{y} = %{z:.6g}<extra></extra>"), 1, 3
+    )
+    _colour_axes(fig, limits, ["", "", ""])
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", title_text="map c: its value Ĝ[c]", col=1)
+    fig.update_xaxes(type="category", title_text="map c: its value Ĝ[c]", col=2)
+    fig.update_layout(height=min(900, 200 + 24 * len(outs)), margin={"l": 10, "r": 80, "t": 40, "b": 10})
+    return fig
+
+
+def window_animation(window: explain.Window, title: str, focus: tuple[int, int]) -> go.Figure:
+    """The kernel sliding over the crop (left) and writing the output (right), one frame per position."""
+    geo, frames = window.geometry, window.frames
+    rows = np.arange(window.top, window.top + window.view.shape[0])
+    cols = np.arange(window.left, window.left + window.view.shape[1])
+    out_rows = np.arange(window.out_top, window.out_top + window.output.shape[0])
+    out_cols = np.arange(window.out_left, window.out_left + window.output.shape[1])
+    fig = make_subplots(
+        1,
+        2,
+        column_widths=[len(cols), len(out_cols) * geo.stride],
+        subplot_titles=["input (dashed: the image's edge)", "output written so far"],
+        horizontal_spacing=0.12,
+    )
+    limit = [symmetric_limit(window.view), symmetric_limit(window.output)]
+    fig.add_trace(
+        _heat(
+            window.view,
+            "coloraxis",
+            text_up_to=256,  # a 16×16 view: more cells, too small to read
+            x=cols,
+            y=rows,
+            hovertemplate="input (%{y}, %{x}) = %{z:.4g}<extra></extra>",
+        ),
+        1,
+        1,
+    )
+
+    def state(i: int) -> list[dict]:
+        f = frames[i]
+        written = np.full(window.output.shape, np.nan)
+        written.flat[: i + 1] = window.output.flat[: i + 1]  # raster order: frame i writes cell i
+        taps = f.taps.reshape(-1, 2)
+        return [
+            {"type": "scatter", "x": taps[:, 1], "y": taps[:, 0]},
+            {"type": "heatmap", "z": written},
+            {"type": "scatter", "x": [f.col], "y": [f.row]},
+        ]
+
+    start = next((i for i, f in enumerate(frames) if (f.row, f.col) == focus), 0)
+    first = state(start)
+    fig.add_trace(
+        go.Scatter(
+            first[0],
+            mode="markers",
+            marker={"symbol": "square-open", "size": 12, "color": "black", "line": {"width": 2}},
+            name="taps",
+            hoverinfo="skip",
+        ),
+        1,
+        1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            first[1],
+            x=out_cols,
+            y=out_rows,
+            coloraxis="coloraxis2",
+            hovertemplate="output (%{y}, %{x}) = %{z:.4g}<extra></extra>",
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            first[2],
+            mode="markers",
+            marker={"symbol": "square-open", "size": 16, "color": "black", "line": {"width": 3}},
+            name="written",
+            hoverinfo="skip",
+        ),
+        1,
+        2,
+    )
+    _colour_axes(fig, limit, ["input value", "output value"])
+    fig.add_shape(
+        type="rect",
+        x0=-0.5,
+        y0=-0.5,
+        x1=geo.width - 0.5,
+        y1=geo.height - 0.5,
+        xref="x",
+        yref="y",
+        line={"dash": "dash", "color": "#444"},
+    )
+    # frames are plain numbers this function made: Plotly's per-property validation would triple the time
+    fig.frames = [
+        go.Frame(data=state(i), traces=[1, 2, 3], name=str(i), _validate=False) for i in range(len(frames))
+    ]
+    play = {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
+    fig.update_layout(
+        title={"text": title},
+        showlegend=False,
+        height=520,
+        margin={"l": 10, "r": 80, "t": 60, "b": 110},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0,
+                "y": -0.32,
+                "xanchor": "left",
+                "buttons": [
+                    {"label": "▶ play", "method": "animate", "args": [None, play]},
+                    {"label": "❚❚ pause", "method": "animate", "args": [[None], still]},
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": start,
+                "x": 0.18,
+                "len": 0.82,
+                "y": -0.25,
+                "currentvalue": {"prefix": "output ", "font": {"color": "#31333f"}},
+                "font": {"color": "rgba(0, 0, 0, 0)"},  # up to 144 step labels would smear: hide them
+                "ticklen": 3,
+                "steps": [
+                    {"label": f"({f.row}, {f.col})", "method": "animate", "args": [[str(i)], still]}
+                    for i, f in enumerate(frames)
+                ],
+            }
+        ],
+    )
+    fig.update_yaxes(autorange="reversed", scaleanchor=None)
+    fig.update_xaxes(range=[cols[0] - 0.5, cols[-1] + 0.5], col=1)
+    fig.update_yaxes(range=[rows[-1] + 0.5, rows[0] - 0.5], autorange=False, col=1)
+    return fig
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@memo(stages.ARRAYS, ignore=("data",))
+def statistics(spec: InputSpec, block: Block, *, data: bytes | None = None) -> tuple[np.ndarray, ...]:
+    """Per-map mean and (biased) variance over the whole image — what the block's batch norm used —
+    of the raw depthwise maps and of the raw pointwise outputs: ``(μ̂, σ̂², μ, σ²)``."""
+    raw = block.depthwise.run(stages.channels(spec, data=data))  # (M·d, H', W')
+    mixed = ops.pointwise(stages.depthwise_maps(spec, block, data), block.weights())  # (N, H', W')
+    return tuple(stat(y, axis=(1, 2), dtype=np.float64) for y in (raw, mixed) for stat in (np.mean, np.var))
+
+
+def steps_table(f: explain.Finish, cached: np.ndarray, names: list[str], conv: str) -> pd.DataFrame:
+    """One row per map: the convolution's sum, BN, the activation, and the block's own value."""
+    table = {"map": names, conv: f.before}
+    if f.mean is not None:
+        table |= {"μ (whole map)": f.mean, "σ² (whole map)": f.var, "(y − μ)/√(σ² + ε)": f.normalised}
+    if f.activation != "none":
+        table[{"relu": "ReLU", "relu6": "ReLU6"}[f.activation]] = f.after
+    table |= {"block's value (dsviz.ops)": cached, "difference": f.after - cached}
+    return pd.DataFrame(table)
+
+
+def show_table(table: pd.DataFrame, key: str) -> None:
+    numbers = {c: st.column_config.NumberColumn(format="%.6g") for c in table.columns[1:]}
+    numbers["difference"] = st.column_config.NumberColumn(format="%.1e")
+    st.dataframe(table, hide_index=True, column_config=numbers, key=key)
