@@ -4,7 +4,7 @@
 
 1. Server-side rerun time: ``AppTest`` runs app.py in this process, a widget is changed, and each
    ``.run()`` is timed (the script run plus AppTest's parsing of its messages; no browser, no network).
-   "cached" alternates between two values already seen, so every stage comes from ``st.cache_data``;
+   "cached" alternates between two values already seen, so every stage comes from the cache;
    "fresh" makes the stages that the widget feeds recompute (a new N each time; for K, the caches of
    the depthwise and later stages are cleared before each run — the photo stays cached, as it would).
    The same again on a 1-megapixel upload at working resolution 512 (AppTest's file_uploader).
@@ -96,16 +96,10 @@ def stats(times: list[float]) -> tuple[float, float]:
 
 def clear_depthwise_and_later() -> None:
     """Forget what a new K recomputes: depthwise maps and tiles, kernels, outputs and their tiles."""
-    from ui import pipeline
+    from ui import stages
 
-    for cached in (
-        pipeline.depthwise_maps,
-        pipeline.depthwise_tiles,
-        pipeline.kernel_tiles,
-        pipeline.outputs,
-        pipeline.output_tiles,
-    ):
-        cached.clear()
+    stages.ARRAYS.clear(("_depthwise", "outputs"))
+    stages.TILES.clear(("depthwise_tiles", "kernel_tiles", "output_tiles"))
 
 
 def rerun_rows(at, label: str, target: float, report: Report) -> None:

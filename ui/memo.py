@@ -82,10 +82,11 @@ class ByteLRU:
                 _, (_, freed) = self._items.popitem(last=False)
                 self.used -= freed
 
-    def clear(self) -> None:
+    def clear(self, functions: tuple[str, ...] = ()) -> None:
+        """Forget every result, or only those of the named functions (keys made by :func:`memo`)."""
         with self._lock:
-            self._items.clear()
-            self.used = 0
+            for key in [k for k in self._items if not functions or k[1] in functions]:
+                self.used -= self._items.pop(key)[1]
 
 
 def memo(cache: ByteLRU, *, ignore: tuple[str, ...] = ()) -> Callable[[Callable[P, R]], Callable[P, R]]:
