@@ -36,6 +36,11 @@ def weights_heatmap(weights: np.ndarray, rows: list[str], columns: list[str], ti
     return fig
 
 
+# Okabe & Ito's colour-blind-safe palette: grey, orange and blue stay apart under deuteranopia and
+# protanopia, and each bar is labelled as well, so colour never carries the meaning alone.
+PART_COLOURS = {"standard conv": "#6b6b6b", "depthwise": "#E69F00", "pointwise": "#0072B2"}
+
+
 def cost_bars(stages: dict[str, dict[str, int]], unit: str) -> go.Figure:
     """Stacked horizontal bars: ``{"standard": {"conv": n}, "separable": {"depthwise": a, ...}}``."""
     fig = go.Figure()
@@ -45,6 +50,9 @@ def cost_bars(stages: dict[str, dict[str, int]], unit: str) -> go.Figure:
             y=list(stages),
             x=values,
             name=part,
+            marker_color=PART_COLOURS.get(part),
+            text=[f"{part}: {v:,}" if v else "" for v in values],
+            textposition="inside",
             orientation="h",
             hovertemplate=f"{part}: %{{x:,}} {unit}<extra></extra>",
         )

@@ -98,3 +98,14 @@ def cost_convention() -> Convention:
     with cols[2]:
         bn = settings.control("pg_bnp")
     return Convention(unit=unit, bias=bias, batch_norm=bn)
+
+
+def receptive_field(block: Block) -> str:
+    """Where a depthwise output pixel looks: its window, its taps, its step."""
+    dw = block.depthwise
+    span = dw.dilation * (dw.kernel_size - 1) + 1
+    taps = f": {dw.kernel_size}×{dw.kernel_size} taps {dw.dilation} px apart" if dw.dilation > 1 else ""
+    return (
+        f"Each depthwise output pixel reads a {span}×{span} px window of its channel (its receptive "
+        f"field{taps}); the window moves {dw.stride} px from one output pixel to the next."
+    )

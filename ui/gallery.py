@@ -14,8 +14,14 @@ def gallery(tiles: list[bytes], per_row: int) -> None:
 
 
 def per_row(count: int) -> int:
-    """Fewer, larger tiles when there are few; more per row for large N."""
-    return 4 if count <= 8 else 6 if count <= 24 else 8
+    """Four per row keeps tile text at ≥ 10 px on a laptop; only very large N packs six."""
+    return 4 if count <= 32 else 6
+
+
+SATURATION = (
+    "Colour bars: white is 0, red positive, blue negative. A bar reading ≥ L / ≤ −L saturates the "
+    "strongest 0.5 % of the values, so one bright edge does not wash out every other detail."
+)
 
 
 def channel_rows(inputs: list[bytes], kernels: list[bytes], maps: list[bytes], d: int) -> None:

@@ -48,6 +48,7 @@ with st.container():
         st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
         st.stop()
     st.latex(equations.filled_output_size(sep.depthwise))
+    st.caption(f"{controls.receptive_field(block)} {gallery.SATURATION}")
     labels = tuple(k.label() for k in block.depthwise.kernels)
     k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
     gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
