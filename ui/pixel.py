@@ -14,7 +14,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from dsviz import explain, ops
-from dsviz.block import Block, InputSpec
+from dsviz.block import BN_EPS, Block, InputSpec
 from dsviz.render import compact
 from dsviz.style import DIVERGING, symmetric_limit
 from ui import stages
@@ -56,6 +56,24 @@ def chosen_maps(labels: list[str]) -> list[int]:
         format_func=lambda j: f"{j}: {labels[j]}",
         key="px_maps",
     )
+
+
+def crop_around(e: explain.PixelExplanation, shape: tuple[int, int]) -> tuple[int, int, int]:
+    """A CROP-pixel square of the input around the chosen window's centre (inside the image)."""
+    centre = e.taps[(len(e.taps) - 1) // 2, (len(e.taps) - 1) // 2]  # (row, col), maybe in the padding
+    r0, c0 = (max(0, min(int(c) - CROP // 2, n - CROP)) for c, n in zip(centre, shape, strict=True))
+    return r0, c0, CROP
+
+
+def finish_note(block: Block, stage: str) -> None:
+    """A heading for the steps after a convolution, when the block has any."""
+    if block.batch_norm or block.activation != "none":
+        st.subheader(f"Batch norm and activation after the {stage} stage")
+    if block.batch_norm:
+        st.caption(
+            f"Batch norm uses each {'map' if stage == 'depthwise' else 'output'}'s mean and variance over "
+            f"the whole image, as PyTorch's BatchNorm2d in training mode (γ = 1, β = 0, ε = {BN_EPS:g})."
+        )
 
 
 # --------------------------------------------------------------------------- figures

@@ -34,9 +34,8 @@ except ValueError as err:  # e.g. a kernel wider than the image, or a padding th
     st.stop()
 out_height, out_width = outputs.shape[1:]
 st.caption(
-    f"Input {picture.width}×{picture.height} px, {block.m} channel(s); K = {dw.kernel_size}, stride "
-    f"{dw.stride}, dilation {dw.dilation}, '{dw.padding}' padding ({dw.padding_mode}); output maps "
-    f"{out_width}×{out_height}."
+    f"{image.describe(picture)}; K = {dw.kernel_size}, stride {dw.stride}, dilation {dw.dilation}, "
+    f"'{dw.padding}' padding ({dw.padding_mode}); output maps {out_width}×{out_height}."
 )
 row, col = pixel.position(out_height, out_width)
 kernels, weights = block.kernel_array(), block.weights()  # (M·d, K, K), (N, M·d)
@@ -63,17 +62,11 @@ st.header("1 · The sliding window", divider="gray")
 j_anim = st.selectbox(
     "Map to animate", range(block.maps), format_func=lambda j: f"{j}: {labels[j]}", key="px_anim"
 )
-channel = x[j_anim // block.d]  # (H, W)
-centre = np.clip(
-    taps[(dw.kernel_size - 1) // 2, (dw.kernel_size - 1) // 2], 0, [picture.height - 1, picture.width - 1]
-)
-r0, c0 = (
-    max(0, min(int(c) - pixel.CROP // 2, n - pixel.CROP)) for c, n in zip(centre, channel.shape, strict=True)
-)
+channel = x[j_anim // block.d]  # (H, W): the input channel map j filters
 window = explain.window_frames(
     channel,
     kernels[j_anim],
-    crop=(r0, c0, pixel.CROP),
+    crop=pixel.crop_around(e, channel.shape),
     stride=dw.stride,
     padding=dw.padding,
     dilation=dw.dilation,
@@ -95,12 +88,7 @@ if block.batch_norm:
     dw_mean, dw_var, pw_mean, pw_var = pixel.statistics(spec, block, data=data)
     dw_stats, pw_stats = {"mean": dw_mean, "var": dw_var}, {"mean": pw_mean, "var": pw_var}
 dw_done = explain.finish(e.depthwise, eps=BN_EPS, activation=block.activation, **dw_stats)
-if block.batch_norm or block.activation != "none":
-    st.subheader("Batch norm and activation after the depthwise stage")
-    if block.batch_norm:
-        st.caption(
-            "Batch norm uses each map's mean and variance over the whole image (γ = 1, β = 0, ε = 1e−5)."
-        )
+pixel.finish_note(block, "depthwise")
 pixel.show_table(pixel.steps_table(dw_done, maps[:, row, col], labels, "Σ patch × kernel"), key="px_dw_table")
 
 st.header("3 · Pointwise: a weighted sum of the maps", divider="gray")
@@ -109,6 +97,7 @@ st.plotly_chart(pixel.mix_grids(weights, dw_done.after, labels), key="px_mix_fig
 mixed = weights @ dw_done.after  # (N,)
 pw_done = explain.finish(mixed, eps=BN_EPS, activation=block.activation, **pw_stats)
 outs = [f"out {n}" for n in range(block.n)]
+pixel.finish_note(block, "pointwise")
 pixel.show_table(pixel.steps_table(pw_done, outputs[:, row, col], outs, "Σ P × Ĝ"), key="px_pw_table")
 
 st.header("4 · Check", divider="gray")
