@@ -1,0 +1,835 @@
+"""Fuzz every page with links, settings and uploads (issue #14): no link and no combination of settings
+can crash a page.
+
+Every strategy is generated from the settings registry (``dsviz.block.SETTINGS``): a setting's type says
+what a valid value is (its ``examples()``, its ``format``) and what a hostile one looks like, so a new
+setting, and a new page registered in app.py, are fuzzed without a new test. Pages are the views that
+app.py registers. Each example is a fresh session opened on a deep link to the page (what a student
+gets when they paste one), and checked for:
+
+- nothing raised, the safety net ("Something went wrong") stayed quiet, nothing was logged at WARNING
+  or above by the "dsviz" logger (app.py logs the safety net there);
+- every link value the app could not use is named in a notice that says what was used instead, and its
+  widget shows exactly that (the default); every value it could use is what its widget shows;
+- the link the app writes holds only valid, non-default values of the registry and reopens the same
+  view: the same widget values, the same numbers and code, the same link, and no notice.
+
+The oracle for "valid" is written here from the registry's documented rules (``accepted``), not by
+calling its parsers.
+
+Normal run: a fixed, derandomised set of examples (about a minute). Long run, thousands of links:
+
+    python -m pytest tests/test_fuzz.py --fuzz-long        (or DSVIZ_FUZZ_LONG=1)
+
+The long run collects every failing example in artifacts/fuzz-found.jsonl instead of stopping at the
+first, and its last test fails if there were any. Every failure found is pinned below as an explicit
+``@example`` or a parametrized case.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import json
+import logging
+import math
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from apptest import APP, DEFAULT_PAGE, PAGES, ROOT, SAFETY_NET, notices, widgets
+from fakes import png_bomb
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from dsviz import images
+from dsviz.block import SETTINGS, block_from, block_settings, kernel_key
+from dsviz.inputs import channel_colours, channel_labels
+from dsviz.registry import MAX_RAW, Choice, Integer, Notice, Numbers, Setting, SettingError, shown
+
+LONG = os.environ.get("DSVIZ_FUZZ_LONG", "") not in ("", "0")
+TIMEOUT = 180  # s for one run: the heaviest view (24 channels, d = 4, N = 64, K = 11) takes ~15 s here
+FOUND_FILE = ROOT / "artifacts" / "fuzz-found.jsonl"
+LINK_WARNING = "could not be used"  # ui.settings.show_notices: the warning that lists link notices
+APP_SOURCE = Path(APP).read_text(encoding="utf-8")
+FUZZED_PAGES = [p for p in PAGES if f'"{p}"' in APP_SOURCE]  # the views app.py registers
+HIDDEN_KEYS = ("embed", "embed_options")  # Streamlit's own (any case): st.query_params never shows them
+
+Query = dict[str, str | list[str]]
+
+
+EXAMPLES = int(os.environ.get("DSVIZ_FUZZ_EXAMPLES", "0"))  # > 0: this many examples per test instead
+
+
+def fuzz(normal: int, long: int) -> fuzz_settings:
+    """``normal`` derandomised examples (a stable CI), or ``long`` random ones in the long mode.
+
+    No shrinking: each step would be another app run (minutes for one example); a failure is reported
+    with its exact link, and kept below as an explicit example."""
+    return fuzz_settings(
+        max_examples=EXAMPLES or (long if LONG else normal),
+        deadline=None,
+        derandomize=not LONG,
+        database=None,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
+
+
+# --------------------------------------------------------------------------- opening pages, counting
+
+
+STATS = {"links": 0, "runs": 0, "seconds": 0.0}
+_LOGGED: list[logging.LogRecord] = []
+_COMPONENTS: list[Any] = []
+
+
+class _Keep(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        _LOGGED.append(record)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _watch_and_report(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Keep what the "dsviz" logger says at WARNING or above; report the numbers of this module's run."""
+    handler = _Keep(level=logging.WARNING)
+    logging.getLogger("dsviz").addHandler(handler)
+    start = time.monotonic()
+    yield
+    logging.getLogger("dsviz").removeHandler(handler)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    line = (
+        f"fuzz ({'long' if LONG else 'normal'} mode): {STATS['links']} links opened, {STATS['runs']} "
+        f"app runs in {STATS['seconds']:.0f} s of {time.monotonic() - start:.0f} s"
+    )
+    if reporter is not None:
+        reporter.write_line(line)
+
+
+def run(at: AppTest) -> AppTest:
+    _LOGGED.clear()
+    start = time.monotonic()
+    at.run()
+    STATS["runs"] += 1
+    STATS["seconds"] += time.monotonic() - start
+    return at
+
+
+def open_link(page: str, query: Query | None = None, state: dict[str, Any] | None = None) -> AppTest:
+    """A new session whose first page load is ``page`` with the link ``query`` (a list value repeats
+    its key, ``?k=a&k=b``) and widget values ``state``: a deep link, as pasted into a browser."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if _COMPONENTS and hasattr(at, "_bidi_component_manager"):
+        at._bidi_component_manager = _COMPONENTS[0]  # scanning installed packages costs ~1.7 s a session
+    for key, raw in (query or {}).items():
+        at.query_params[key] = raw
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    if page != DEFAULT_PAGE:
+        at.switch_page(page)
+    run(at)
+    STATS["links"] += 1
+    if not _COMPONENTS and getattr(at, "_bidi_component_manager", None) is not None:
+        _COMPONENTS.append(at._bidi_component_manager)
+    return at
+
+
+def crashes(at: AppTest) -> list[str]:
+    """Uncaught exceptions, the safety net, and anything the "dsviz" logger said at WARNING or above."""
+    found = [f"exception: {e.value}\n{''.join(e.stack_trace)}" for e in at.exception]
+    found += [f"safety net: {e.value}" for e in at.error if SAFETY_NET in e.value]
+    found += [f"logged {r.levelname}: {r.getMessage()} {r.exc_text or ''}" for r in _LOGGED]
+    return found
+
+
+def page_widgets(at: AppTest) -> dict[str, Any]:
+    """Every settings widget the page shows (main area and sidebar): key → value."""
+    return {w.key: w.value for w in widgets(at, "main") + widgets(at, "sidebar")}
+
+
+def view(at: AppTest) -> dict[str, Any]:
+    """What a reopened link must show again: widgets, numbers, code, errors, titles."""
+    return {
+        "widgets": page_widgets(at),
+        "metrics": [(m.label, m.value) for m in at.metric],
+        "code": [c.value for c in at.code],
+        "errors": [e.value for e in at.error],
+        "titles": [t.value for t in at.title],
+    }
+
+
+FOUND: list[dict[str, Any]] = []
+
+
+def short(value: Any, limit: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+
+
+def verdict(what: str, page: str, query: Any, problems: list[str]) -> None:
+    """Fail with the exact link (normal mode), or keep it and go on (long mode: see the last test)."""
+    if not problems:
+        return
+    if LONG:
+        FOUND.append({"test": what, "page": page, "query": query, "problems": problems})
+        FOUND_FILE.parent.mkdir(exist_ok=True)
+        with FOUND_FILE.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(FOUND[-1], default=repr) + "\n")
+        return
+    raise AssertionError(f"{what} on {page} with {short(query)}:\n" + "\n".join(problems))
+
+
+# --------------------------------------------------------------------------- the oracle
+
+
+PLAIN_NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,3})?")  # ASCII digits only
+
+
+def accepted(setting: Setting, raw: str) -> tuple[bool, Any]:
+    """Is ``raw`` a valid link value of ``setting``, and which value is it? From the registry's
+    documented rules: a name or a label of a choice, a plain ASCII decimal of the allowed whole
+    numbers, ``true``/``false``, comma-separated plain numbers within the bound."""
+    if len(raw) > MAX_RAW:
+        return False, None
+    if isinstance(setting, Numbers):
+        items = raw.split(",")
+        if len(items) > setting.most or not all(PLAIN_NUMBER.fullmatch(i) for i in items):
+            return False, None
+        values = [float(i) for i in items]
+        if not all(math.isfinite(v) and abs(v) <= setting.bound for v in values):
+            return False, None
+        return True, tuple(float(np.float32(v)) for v in values)
+    forms: dict[str, Any] = {}
+    if isinstance(setting, Choice):
+        forms |= {label: name for name, label in setting.labels.items()}
+    forms |= {setting.format(v): v for v in setting.examples()}
+    return raw in forms, forms.get(raw)
+
+
+def hidden(key: str) -> bool:
+    return key.lower() in HIDDEN_KEYS
+
+
+@functools.cache
+def photo_channels(img: str, res: int, gray: bool) -> int:
+    return images.load_sample(img, max_side=res, grayscale=gray).shape[0]
+
+
+def channels_of(values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[int | None, ...]]:
+    v = SETTINGS.defaults() | values
+    c = photo_channels(v["img"], v["res"], v["chan"] == "gray")
+    return channel_labels(c, v["copies"]), channel_colours(c, v["copies"])
+
+
+class Expected:
+    """What the app must make of a link: the values it uses, and the (key, raw) it must name."""
+
+    def __init__(self, query: Query):
+        self.used: dict[str, Any] = {}
+        self.refused: list[tuple[str, str]] = []
+        self.repeated: list[tuple[str, str]] = []
+        for key, raws in query.items():
+            raws = [raws] if isinstance(raws, str) else list(raws)
+            if hidden(key):
+                continue
+            self.repeated += [(key, raw) for raw in raws[:-1] if raw != raws[-1]]
+            setting = SETTINGS.settings.get(key)
+            ok, value = accepted(setting, raws[-1]) if setting else (False, None)
+            if ok:
+                self.used[key] = value
+            else:
+                self.refused.append((key, raws[-1]))
+
+
+def unfit(values: dict[str, Any]) -> list[str]:
+    """Keys of custom numbers the block uses that do not fit its shape: they are named in a notice."""
+    _, notes = block_from(values, *channels_of(values))
+    return [n.key for n in notes if isinstance(n, Notice)]
+
+
+def named(text: str, key: str, raw: str, used: str) -> bool:
+    """``text`` names ``key=raw`` (shortened as notices shorten it) and says ``used …``."""
+    head = f"{shown(key)}={shown(raw)}"
+    start = text.find(head)
+    return start >= 0 and f"used {used})" in text[start + len(head) : start + len(head) + 300]
+
+
+def check_link(at: AppTest, query: Query, *, by_widget: dict[str, Any] | None = None) -> list[str]:
+    """Everything a page opened on ``query`` (then given ``by_widget`` values) must show."""
+    problems = crashes(at)
+    if problems:
+        return problems
+    expected = Expected(query)
+    used = expected.used | (by_widget or {})
+    for key, value in page_widgets(at).items():
+        want = used.get(key, SETTINGS[key].default)
+        if value != want:
+            problems.append(f"the {key} widget shows {value!r}, but the link means {want!r}")
+    text = notices(at)
+    for key, raw in expected.refused:
+        used_text = SETTINGS.used_instead(key) if key in SETTINGS else "nothing"
+        if not named(text, key, raw, used_text):
+            problems.append(f"no notice names {key}={short(raw, 60)} with 'used {used_text}': {short(text)}")
+    for key, raw in expected.repeated:
+        if not named(text, key, raw, "the last"):
+            problems.append(f"{key} is repeated, but no notice names {key}={short(raw, 60)}: {short(text)}")
+    wrong = unfit(used)
+    problems += [f"no notice names the unfit {key}" for key in wrong if f"`{key}=" not in text]
+    if LINK_WARNING in text and not (expected.refused or expected.repeated or wrong):
+        problems.append(f"a link notice, but every value was usable: {short(text)}")
+    problems += check_written_link(at)
+    return problems
+
+
+def check_written_link(at: AppTest) -> list[str]:
+    """The link the app wrote: one value per key, registry keys only, valid and not the default, and
+    every widget's value in it."""
+    problems = []
+    link = dict(at.query_params)
+    for key, raw in link.items():
+        setting = SETTINGS.settings.get(key)
+        if not isinstance(raw, str):
+            problems.append(f"the written link repeats {key}: {short(raw)}")
+        elif setting is None:
+            problems.append(f"the written link holds {key}, which is not a setting")
+        elif not accepted(setting, raw)[0]:
+            problems.append(f"the written link holds an invalid {key}={short(raw, 80)}")
+        elif accepted(setting, raw)[1] == setting.default:
+            problems.append(f"the written link holds the default {key}={raw}")
+    for key, value in page_widgets(at).items():
+        want = None if value == SETTINGS[key].default else SETTINGS[key].format(value)
+        if link.get(key) != want:
+            problems.append(f"the {key} widget shows {value!r} but the link says {short(link.get(key))}")
+    return problems
+
+
+def check_reopen(at: AppTest, page: str) -> list[str]:
+    """The link ``at`` wrote, opened in a new session, shows the same view and writes the same link."""
+    link = dict(at.query_params)
+    again = open_link(page, link)
+    problems = crashes(again)
+    if LINK_WARNING in notices(again):
+        problems.append(f"the written link {short(link)} gets a notice: {short(notices(again))}")
+    before, after = view(at), view(again)
+    for part in before:
+        if before[part] != after[part]:
+            problems.append(
+                f"reopening {short(link)} changes the {part}: {short(before[part])} → {short(after[part])}"
+            )
+    if dict(again.query_params) != link:
+        problems.append(f"reopening {short(link)} writes {short(dict(again.query_params))}")
+    return problems
+
+
+# --------------------------------------------------------------------------- valid values
+
+
+def valid(setting: Setting) -> st.SearchStrategy[Any]:
+    """Any valid value of a widget setting; the ends of a long range more often than uniformly."""
+    options = tuple(setting.examples())
+    if isinstance(setting, Integer) and len(options) > 4:
+        return st.one_of(st.sampled_from((min(options), max(options))), st.sampled_from(options))
+    return st.sampled_from(options)
+
+
+def forms(setting: Setting, value: Any) -> st.SearchStrategy[str]:
+    """The texts a link may hold for ``value``: its own, or (a choice, from older links) its label."""
+    texts = [setting.format(value)]
+    if isinstance(setting, Choice) and setting.label_of(value) not in texts:
+        texts.append(setting.label_of(value))
+    return st.sampled_from(texts)
+
+
+NICE_NUMBERS = (0.0, 1.0, -1.0, 0.5, -0.25, 2.0, 0.001, 1 / 9)
+
+
+def seeded_numbers(n: int, bound: float, seed: int) -> tuple[float, ...]:
+    """``n`` float32 numbers within ±bound, some whole, some at the bound (long grids)."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-bound, bound, n).astype(np.float32)
+    a[::3] = np.round(a[::3] / bound * 4)
+    a[::11] = bound
+    return tuple(float(v) for v in a)
+
+
+def numbers(setting: Numbers, n: int) -> st.SearchStrategy[tuple[float, ...]]:
+    bound = setting.bound
+    if n <= 32:
+        one = st.one_of(
+            st.sampled_from((*NICE_NUMBERS, bound, -bound)),
+            st.floats(-bound, bound, width=32, allow_nan=False, allow_infinity=False),
+        )
+        return st.lists(one, min_size=n, max_size=n).map(lambda xs: tuple(float(np.float32(x)) for x in xs))
+    return st.integers(0, 2**32 - 1).map(lambda seed: seeded_numbers(n, bound, seed))
+
+
+WIDGET_SETTINGS = {k: s for k, s in SETTINGS.settings.items() if not isinstance(s, Numbers)}
+NUMBER_SETTINGS = {k: s for k, s in SETTINGS.settings.items() if isinstance(s, Numbers)}
+
+
+@st.composite
+def valid_values(draw: st.DrawFn) -> dict[str, Any]:
+    """Any valid value of any setting: each widget setting set or left out; custom numbers of the
+    length the block needs, or of any other length the parser takes."""
+    values = {key: draw(valid(s)) for key, s in WIDGET_SETTINGS.items() if draw(st.booleans())}
+    block, _ = block_from(values, *channels_of(values))
+    needed = {k: len(v) for k, v in block_settings(block).items() if k in NUMBER_SETTINGS}
+    others = [k for k in NUMBER_SETTINGS if k not in needed]
+    keys = [k for k in needed if draw(st.booleans())]
+    keys += draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
+    for key in keys:
+        setting = NUMBER_SETTINGS[key]
+        lengths = [needed[key]] if key in needed else []
+        n = draw(st.one_of(st.sampled_from([*lengths, setting.most]), st.integers(1, 30)))
+        values[key] = draw(numbers(setting, n))
+    return values
+
+
+@st.composite
+def valid_links(draw: st.DrawFn) -> Query:
+    values = draw(valid_values())
+    return {key: draw(forms(SETTINGS[key], value)) for key, value in values.items()}
+
+
+# --------------------------------------------------------------------------- hostile values
+
+FULLWIDTH = str.maketrans("0123456789.-+,", "０１２３４５６７８９．－＋，")
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+NUMBER_FORMS = (
+    *(" 3", "3 ", "+3", "03", "3.0", "3e0", "0x3", "3_0", "٣", "３", "𝟑", "Ⅲ", "½", "3j", "0b11", "0o3"),
+    *("inf", "-inf", "Infinity", "nan", "NaN", "-nan", "-0", "0", "-1", "1e309", "-1e309", "1e-400"),
+    *("9" * 400, "-" + "9" * 400, "2147483648", "-2147483649", "18446744073709551617", "1e4", "10000.0001"),
+    *("1.5", ".5", "5.", "-.5", "1e", "e1", "--1", "3.0.0", "1,5", "", " ", "\t", "3\x00", "\x003", "3\n"),
+    *("true", "True", "TRUE", "1", "yes", "on", "false", "False", "0.0", "None", "null", "undefined", "[]"),
+)
+GRID_FORMS = (
+    *("1,,2", ",", ",,", "1;2", "1, 2", "1 ,2", "1,2,", ",1", "1 2", "1\t2", "[1,2]", "(1,2)", "1%2C2"),
+    *("1,2,3,4,5,6,7,8,9,", ",1,2,3,4,5,6,7,8,9", "1,2,3,4,5,6,7,8", "0,0,0,0,1,0,0,0,0,0", "1,nan,2"),
+    *("1e38,1e38,1e38,1e38,1e38,1e38,1e38,1e38,1e38", "10000,-10000,10000.5", "1,2,3,4,5,6,7,8,٩"),
+)
+MARKUP_FORMS = (
+    *("`", "``", "`a`b", "a` (not; used x), `b", "[click](https://example.com)", "**bold**", "$x^2$"),
+    *(":red[x]", ":material/warning:", "<b>x</b>", "<script>alert(1)</script>", "\\", "\\`", "# h1", "> q"),
+    *("\u202e3", "\u200b3", "3\u200b", "\ufeff3", "e\u0301", "\U0001f600", "\n\n", "\r\n", "\x1b[31m"),
+)
+MUTATIONS: tuple[Callable[[str], str], ...] = (
+    lambda s: f" {s}",
+    lambda s: f"{s} ",
+    lambda s: f"{s}\n",
+    lambda s: f"\t{s}",
+    str.upper,
+    str.title,
+    str.swapcase,
+    lambda s: s[:-1],
+    lambda s: s[1:],
+    lambda s: s + s[-1:],
+    lambda s: "+" + s,
+    lambda s: "0" + s,
+    lambda s: s + ".0",
+    lambda s: s + "e0",
+    lambda s: s + ",",
+    lambda s: s.translate(FULLWIDTH),
+    lambda s: s.translate(ARABIC),
+    lambda s: s.replace("-", "_"),
+    lambda s: s.replace("-", " "),
+    lambda s: s + "\x00",
+    lambda s: "\u200b" + s,
+    lambda s: s.replace(",", ";"),
+    lambda s: s.replace(",", ", "),
+    lambda s: s.replace(",", ",,", 1),
+    lambda s: s.rsplit(",", 1)[0],
+    lambda s: s + "," + s,
+)
+LONG_UNITS = ("9", "1,", "a", "é", "`", "\x00", "1e309,", "%", " ", "-")
+LONG_SIZES = (MAX_RAW - 1, MAX_RAW, MAX_RAW + 1, 100_003)
+
+
+def long_text(unit: str, n: int, tail: str) -> str:
+    return (unit * (n // len(unit) + 1))[: n - len(tail)] + tail
+
+
+def texts_of(setting: Setting | None) -> list[str]:
+    """Valid texts of ``setting`` (its values, its labels), the material mutations start from."""
+    if setting is None:
+        return ["3", "sobel-x", "1,2,3"]
+    if isinstance(setting, Numbers):
+        return ["1,0,-1,2,0,-2,1,0,-1", "0.5", ",".join(["1"] * 25), "1e-3,2.5e2"]
+    texts = [setting.format(v) for v in setting.examples()]
+    if isinstance(setting, Choice):
+        texts += list(setting.labels.values())
+    return texts
+
+
+def hostile(key: str) -> st.SearchStrategy[str]:
+    """Text for ``key`` a hand-edited, truncated or malicious link may hold, valid or (mostly) not."""
+    setting = SETTINGS.settings.get(key)
+    return st.one_of(
+        st.sampled_from(NUMBER_FORMS + GRID_FORMS + MARKUP_FORMS),
+        st.tuples(st.sampled_from(texts_of(setting)), st.sampled_from(MUTATIONS)).map(lambda t: t[1](t[0])),
+        st.text(max_size=40),
+        st.text(st.characters(categories=("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Co")), max_size=8),
+        st.builds(
+            long_text, st.sampled_from(LONG_UNITS), st.sampled_from(LONG_SIZES), st.sampled_from(("", "x"))
+        ),
+    )
+
+
+REGISTRY_KEYS = list(SETTINGS.settings)
+UNKNOWN_KEYS = (
+    *("PG_K", "pg_k ", " pg_k", "pg-k", "pg_k[]", "pg_dw24", "pg_dw0_4", "pg_custom24", "pg_custom0_9"),
+    *("pg_dw", "pg_", "", "=", "&", "#", "?", "img\x00", "ｐｇ_ｋ", "embed", "EMBED", "embed_options", "`"),
+)
+
+
+def keys() -> st.SearchStrategy[str]:
+    """A registry key (most often), a near miss, any text, or a very long key."""
+    return st.one_of(
+        st.sampled_from(REGISTRY_KEYS),
+        st.sampled_from(REGISTRY_KEYS),
+        st.sampled_from(UNKNOWN_KEYS),
+        st.text(min_size=1, max_size=20),
+        st.builds(long_text, st.sampled_from(("k", "`", "é")), st.sampled_from((1000, 20_000)), st.just("")),
+    )
+
+
+@st.composite
+def hostile_links(draw: st.DrawFn) -> Query:
+    """A few valid settings (so custom numbers and fallbacks matter) and a few hostile values, some
+    repeated (``?k=a&k=b``)."""
+    query: Query = dict(draw(valid_links())) if draw(st.booleans()) else {}
+    if len(query) > 6:  # keep a handful of the valid settings: the hostile ones are the point here
+        query = dict(list(query.items())[:6])
+    for _ in range(draw(st.integers(1, 3))):
+        key = draw(keys())
+        raws = draw(st.lists(hostile(key), min_size=1, max_size=3 if draw(st.integers(0, 5)) == 0 else 1))
+        query[key] = raws[0] if len(raws) == 1 else raws
+    return query
+
+
+# --------------------------------------------------------------------------- tests: links
+
+
+PAGES_ = st.sampled_from(FUZZED_PAGES)
+
+
+def test_fuzzed_pages_are_the_registered_views() -> None:
+    assert DEFAULT_PAGE in FUZZED_PAGES
+    assert all((ROOT / page).exists() for page in FUZZED_PAGES)
+
+
+@fuzz(normal=20, long=1500)
+@given(page=PAGES_, query=valid_links())
+def test_valid_links(page: str, query: Query) -> None:
+    at = open_link(page, query)
+    problems = check_link(at, query)
+    if not crashes(at):
+        problems += check_reopen(at, page)
+    verdict("valid link", page, query, problems)
+
+
+@fuzz(normal=40, long=3000)
+@given(page=PAGES_, query=hostile_links())
+def test_hostile_links(page: str, query: Query) -> None:
+    at = open_link(page, query)
+    problems = check_link(at, query)
+    if not crashes(at):
+        problems += check_reopen(at, page)
+    verdict("hostile link", page, query, problems)
+
+
+@fuzz(normal=6, long=300)
+@given(page=PAGES_, values=valid_values(), data=st.data())
+def test_valid_settings_through_widgets(page: str, values: dict[str, Any], data: st.DataObject) -> None:
+    """Settings given as widget values (state) rather than a link, then one widget moved by hand."""
+    at = open_link(page, state=values)
+    problems = check_link(at, {}, by_widget=values)
+    shown_now = page_widgets(at)
+    if not problems and shown_now:
+        key = data.draw(st.sampled_from(sorted(shown_now)), label="moved")
+        new = data.draw(valid(SETTINGS[key]), label="to")
+        for kind in ("selectbox", "select_slider", "slider", "toggle"):
+            for w in at.get(kind):
+                if w.key == key:
+                    w.set_value(new)
+        run(at)
+        problems = check_link(at, {}, by_widget=values | {key: new})
+        if not crashes(at):
+            problems += check_reopen(at, page)
+    verdict("widget values", page, values, problems)
+
+
+# --------------------------------------------------------------------------- tests: what the fuzz found
+
+PINNED: list[tuple[str, Query]] = [  # every failing link the fuzz found, as it found it (or shortened)
+    (
+        "a 10⁵-character non-number took minutes to refuse (quadratic regex in parse_number)",
+        {"pg_dw0": "custom", "pg_custom0": "9" * (MAX_RAW - 1) + "x"},
+    ),
+    (
+        "Arabic-Indic and fullwidth digits were read as numbers",
+        {"pg_dw0": "custom", "pg_custom0": "٣,0,0,0,1,0,0,0,０"},
+    ),
+]
+
+
+@pytest.mark.parametrize("page", FUZZED_PAGES)
+@pytest.mark.parametrize(("why", "query"), PINNED, ids=[why for why, _ in PINNED])
+def test_pinned_links(page: str, why: str, query: Query) -> None:
+    start = time.monotonic()
+    at = open_link(page, query)
+    problems = check_link(at, query)
+    if not crashes(at):
+        problems += check_reopen(at, page)
+    if time.monotonic() - start > 60:
+        problems.append(f"took {time.monotonic() - start:.0f} s")
+    verdict(why, page, query, problems)
+
+
+def one_of_each_kind() -> list[Setting]:
+    """One setting of each type and shape of the registry (every kernel picker is the same parser)."""
+    kinds: dict[Any, Setting] = {}
+    for setting in SETTINGS.settings.values():
+        shape = (type(setting), getattr(setting, "options", None), getattr(setting, "most", None))
+        kinds.setdefault(shape, setting)
+    return list(kinds.values())
+
+
+@pytest.mark.parametrize("setting", one_of_each_kind(), ids=lambda s: s.key)
+def test_every_parser_is_quick_on_very_long_values(setting: Setting) -> None:
+    """A link value of up to 10⁵ characters (the longest the registry reads) is parsed or refused in
+    well under a second, whatever it is made of: a slow refusal is a way to stall the server."""
+    for unit, size, tail in itertools.product(LONG_UNITS, LONG_SIZES[:2], ("", "x", ",x")):
+        raw = long_text(unit, size, tail)
+        start = time.monotonic()
+        ok, _ = accepted(setting, raw)
+        try:
+            setting.parse(raw)
+            parsed = True
+        except SettingError:
+            parsed = False
+        assert time.monotonic() - start < 0.5, f"{setting.key}: {short(raw, 60)} took too long"
+        assert parsed == ok, f"{setting.key}: {short(raw, 60)} parsed={parsed}, but accepted={ok}"
+
+
+# --------------------------------------------------------------------------- tests: coverage by design
+
+
+def pairwise(domains: dict[str, tuple[Any, ...]], seed: int = 14) -> list[dict[str, Any]]:
+    """Rows in which every pair of values of every two settings occurs at least once (greedy)."""
+    rng = random.Random(seed)
+    names = list(domains)
+    todo = {(a, x, b, y) for a, b in itertools.combinations(names, 2) for x in domains[a] for y in domains[b]}
+    rows = []
+    while todo:
+        a, x, b, y = min(todo, key=lambda t: (names.index(t[0]), names.index(t[2]), repr(t)))
+        best, score = None, -1
+        for _ in range(40):
+            row = {n: rng.choice(domains[n]) for n in names} | {a: x, b: y}
+            covered = sum((p, row[p], q, row[q]) in todo for p, q in itertools.combinations(names, 2))
+            if covered > score:
+                best, score = row, covered
+        rows.append(best)
+        todo -= {(p, best[p], q, best[q]) for p, q in itertools.combinations(names, 2)}
+    return rows
+
+
+def small_domains(groups: tuple[str, ...], most: int) -> dict[str, tuple[Any, ...]]:
+    """Every widget setting of these groups with at most ``most`` values (kernel pickers: channel 0's)."""
+    return {
+        key: tuple(s.examples())
+        for key, s in WIDGET_SETTINGS.items()
+        if s.group in groups
+        and len(s.examples()) <= most
+        and (not key.startswith("pg_dw") or key == kernel_key(0, 0))
+    }
+
+
+GEOMETRY_ROWS = pairwise(small_domains(("block",), 6))
+EVERYTHING_ROWS = pairwise(small_domains(("image", "block", "view", "cost"), 16), seed=41)
+
+
+@pytest.mark.parametrize(
+    "row", GEOMETRY_ROWS if not LONG else EVERYTHING_ROWS, ids=lambda r: "-".join(map(str, r.values()))
+)
+@pytest.mark.parametrize("page", FUZZED_PAGES)
+def test_every_pair_of_settings(page: str, row: dict[str, Any]) -> None:
+    """Every padding and padding mode with every stride, dilation, K and d, … (every pair of values of
+    the block's small settings; every pair of all settings in the long mode), at 64 px."""
+    values = {"res": 64} | row if "res" not in row else row
+    query = {key: SETTINGS[key].format(value) for key, value in values.items()}
+    at = open_link(page, query)
+    verdict("pairwise", page, query, check_link(at, query))
+
+
+def kernel_rows() -> list[dict[str, str]]:
+    """Every kernel name on some channel, at every K: one link per K."""
+    names = SETTINGS[kernel_key(0, 0)].examples()
+    sizes = SETTINGS["pg_k"].examples()
+    copies = next(c for c in SETTINGS["copies"].examples() if 3 * (1 + c) >= len(names))
+    rows = []
+    for size in sizes:
+        row = {"pg_k": str(size), "copies": str(copies), "res": "64", "pg_n": "1"}
+        row |= {kernel_key(m, 0): name for m, name in enumerate(names)}
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("page", FUZZED_PAGES)
+@pytest.mark.parametrize("query", kernel_rows(), ids=lambda q: f"K={q['pg_k']}")
+def test_every_kernel_name_at_every_size(page: str, query: dict[str, str]) -> None:
+    at = open_link(page, query)
+    verdict("every kernel", page, query, check_link(at, query))
+
+
+@pytest.mark.parametrize("page", FUZZED_PAGES)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"copies": "7", "pg_d": "4", "pg_n": "64", "pg_k": "11", "res": "64"},
+        {"chan": "gray", "pg_d": "1", "pg_n": "1", "pg_k": "1", "res": "1024"},
+        {"chan": "gray", "copies": "7", "pg_d": "4", "pg_n": "1", "pg_shared": "true", "res": "64"},
+    ],
+    ids=["largest", "smallest", "gray-copies-shared"],
+)
+def test_extreme_d_and_n(page: str, query: dict[str, str]) -> None:
+    at = open_link(page, query)
+    verdict("extremes", page, query, check_link(at, query))
+
+
+# --------------------------------------------------------------------------- tests: uploads
+
+
+def encoded(width: int, height: int, fmt: str = "PNG", mode: str = "RGB", orientation: int = 1) -> bytes:
+    x = np.linspace(0, 255, width)[None, :] * np.ones((height, 1))
+    y = np.linspace(0, 255, height)[:, None] * np.ones((1, width))
+    im = Image.fromarray(np.stack([x, y, 255 - x], -1).astype(np.uint8)).convert(mode)
+    buffer = io.BytesIO()
+    kwargs: dict[str, Any] = {}
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        kwargs["exif"] = exif
+    im.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def truncated(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+UPLOADS: dict[str, tuple[str, bytes, str]] = {
+    "bomb": ("bomb.png", png_bomb(100_000, 100_000), "image/png"),
+    "text": ("notes.png", b"just some text, not pixels", "image/png"),
+    "empty": ("empty.png", b"", "image/png"),
+    "html": ("page.png", b"<!doctype html><html><body>hi</body></html>", "image/png"),
+    "truncated png": ("cut.png", truncated(encoded(300, 200)), "image/png"),
+    "truncated jpeg": ("cut.jpg", truncated(encoded(300, 200, "JPEG")), "image/jpeg"),
+    "1×1": ("dot.png", encoded(1, 1), "image/png"),
+    "15×15": ("15.png", encoded(15, 15), "image/png"),
+    "16×16": ("16.png", encoded(16, 16), "image/png"),
+    "17×17": ("17.png", encoded(17, 17), "image/png"),
+    "16×15": ("16x15.png", encoded(16, 15), "image/png"),
+    "64×16 (4:1)": ("wide.png", encoded(64, 16), "image/png"),
+    "16×64 (1:4)": ("tall.png", encoded(16, 64), "image/png"),
+    "401×100 (4.01:1)": ("wider.png", encoded(401, 100), "image/png"),
+    "100×401 (1:4.01)": ("taller.png", encoded(100, 401), "image/png"),
+    "16×64 turned by EXIF": ("turned.jpg", encoded(16, 64, "JPEG", orientation=6), "image/jpeg"),
+    "gray 16-bit": ("gray16.png", encoded(20, 20, mode="I;16"), "image/png"),
+    "palette gif": ("p.gif", encoded(32, 32, "GIF", mode="P"), "image/gif"),
+    "RGBA webp": ("a.webp", encoded(32, 32, "WEBP", mode="RGBA"), "image/webp"),
+    "CMYK jpeg": ("cmyk.jpg", encoded(32, 32, "JPEG", mode="CMYK"), "image/jpeg"),
+    "1-bit tiff": ("bits.tif", encoded(40, 30, "TIFF", mode="1"), "image/tiff"),
+    "wrong extension": ("photo.png", encoded(32, 32, "JPEG"), "image/png"),
+}
+
+
+def loads(data: bytes, res: int) -> bool:
+    """The loader's own verdict (dsviz.images), which the app must follow."""
+    try:
+        images.load_image(data, max_side=res)
+    except images.ImageError:
+        return False
+    return True
+
+
+def check_upload(at: AppTest, name: str, data: bytes, res: int) -> list[str]:
+    problems = crashes(at)
+    errors = " ".join(e.value for e in at.error)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    if loads(data, res):
+        if "Showing your upload" not in captions:
+            problems.append(f"{name} loads at {res} px, but the sidebar says: {captions} {errors}")
+    else:
+        if name not in errors:
+            problems.append(f"{name} does not load at {res} px, but no error names it: {errors}")
+        if "built-in image" not in captions:
+            problems.append(f"{name} was refused, but the sidebar says: {captions}")
+    return problems + check_written_link(at)
+
+
+@pytest.mark.parametrize("page", FUZZED_PAGES)
+@pytest.mark.parametrize("upload", UPLOADS, ids=str)
+def test_odd_uploads(page: str, upload: str) -> None:
+    name, data, mime = UPLOADS[upload]
+    at = open_link(page)
+    at.file_uploader(key="upload").set_value((name, data, mime))
+    run(at)
+    problems = check_upload(at, name, data, SETTINGS["res"].default)
+    if not problems:  # the smallest working resolution: a thin image may not fit any more
+        at.select_slider(key="res").set_value(min(SETTINGS["res"].examples()))
+        run(at)
+        problems = crashes(at) + check_written_link(at)
+    verdict("upload", page, upload, problems)
+
+
+@fuzz(normal=8, long=300)
+@given(
+    page=PAGES_,
+    short_side=st.integers(12, 20),
+    ratio=st.sampled_from((1.0, 1.5, 3.99, 4.0, 4.01, 4.2)),
+    tall=st.booleans(),
+    fmt=st.sampled_from(("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")),
+    mode=st.sampled_from(("RGB", "L", "RGBA", "P", "LA")),
+    scale=st.sampled_from((1, 4, 16)),
+    res=valid(SETTINGS["res"]),
+)
+def test_uploads_around_the_limits(
+    page: str, short_side: int, ratio: float, tall: bool, fmt: str, mode: str, scale: int, res: int
+) -> None:
+    """Images at and around the smallest side and the thinnest shape the loader takes, at any working
+    resolution: the app takes exactly what the loader takes, and says why otherwise."""
+    side = short_side * scale
+    width, height = round(side * ratio), side
+    if tall:
+        width, height = height, width
+    if fmt == "JPEG" and mode in ("RGBA", "P", "LA"):
+        mode = "RGB"
+    if fmt == "BMP" and mode == "LA":
+        mode = "L"
+    name = f"img_{width}x{height}.{fmt.lower()}"
+    data = encoded(width, height, fmt, mode)
+    at = open_link(page, {"res": str(res)} if res != SETTINGS["res"].default else None)
+    at.file_uploader(key="upload").set_value((name, data, f"image/{fmt.lower()}"))
+    run(at)
+    verdict("upload", page, name, check_upload(at, name, data, res))
+
+
+# --------------------------------------------------------------------------- the long mode's verdict
+
+
+@pytest.mark.skipif(not LONG, reason="the long mode collects its failures; the normal mode fails at once")
+def test_long_mode_found_nothing() -> None:
+    assert not FOUND, f"{len(FOUND)} failing examples, written to {FOUND_FILE}:\n" + "\n".join(
+        f"{f['test']} on {f['page']} with {short(f['query'])}: {f['problems'][:3]}" for f in FOUND[:20]
+    )
