@@ -26,6 +26,7 @@ tune_allocator()
 PAGES = {
     "See it": [
         st.Page("views/playground.py", title="Playground", icon=":material/science:", default=True),
+        st.Page("views/pixel.py", title="Inside one pixel", icon=":material/grid_on:"),
     ],
 }
 

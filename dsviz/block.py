@@ -464,9 +464,12 @@ def block_from(
 
 
 def _shared(dw: Depthwise) -> bool:
-    """Every channel has channel 0's kernels (a random one drawn from channel 0's seed too)."""
+    """Several channels, all with channel 0's kernels (a random one drawn from channel 0's seed too)."""
     first = dw.kernels[: dw.multiplier]
-    return all(dw.kernels[i : i + dw.multiplier] == first for i in range(0, len(dw.kernels), dw.multiplier))
+    rest = range(dw.multiplier, len(dw.kernels), dw.multiplier)
+    return bool(rest) and all(dw.kernels[i : i + dw.multiplier] == first for i in rest)
+        dw.kernels[i : i + dw.multiplier] == first for i in range(0, len(dw.kernels), dw.multiplier)
+    )
 
 
 def block_settings(block: Block) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from dsviz.block import SETTINGS, Block, block_settings
+from dsviz.block import CUSTOM, SETTINGS, Block, custom_key, kernel_key
 from dsviz.registry import MAX_RAW, Choice, Flag, Integer, Notice, Numbers
 
 STATE = "_dsviz_settings"  # key → chosen value
@@ -72,10 +72,25 @@ def use(*groups: str) -> None:
         in_link(key, value(key))
 
 
+BLOCK_KEYS = ("pg_k", "pg_stride", "pg_dil", "pg_padding", "pg_pad", "pg_d", "pg_shared")
+BLOCK_KEYS += ("pg_n", "pg_pw", "pg_bn", "pg_act")
+
+
 def use_block(block: Block) -> None:
-    """This page's link describes ``block`` (only the kernels and grids it really uses)."""
-    for key, chosen in block_settings(block).items():
-        in_link(key, chosen)
+    """This page's link describes ``block``: the chosen values of the keys it really uses (the
+    kernels of its M channels, or of channel 0 when one kernel serves all), and the custom numbers in
+    effect — the same link whichever page draws the block."""
+    for key in BLOCK_KEYS:
+        in_link(key, value(key))
+    dw = block.depthwise
+    owners = 1 if value("pg_shared") else block.m
+    for j, choice in enumerate(dw.kernels[: owners * dw.multiplier]):
+        channel, slot = divmod(j, dw.multiplier)
+        in_link(kernel_key(channel, slot), value(kernel_key(channel, slot)))
+        if choice.name == CUSTOM:
+            in_link(custom_key(channel, slot), choice.numbers)
+    if block.pointwise.preset == CUSTOM:
+        in_link("pg_pwc", block.pointwise.numbers)
 
 
 def control(key: str, *, label: str | None = None, options: list[Any] | None = None, **kwargs: Any) -> Any:
@@ -87,8 +102,9 @@ def control(key: str, *, label: str | None = None, options: list[Any] | None = N
     label = label or setting.label
     kwargs.setdefault("help", setting.help)
     allowed = options if options is not None else list(setting.examples())
-    if st.session_state.get(key) not in allowed:  # first appearance, or back from another page
-        st.session_state[key] = value(key) if value(key) in allowed else setting.default
+    # Always seed from the store: on another page Streamlit makes a new widget under the same key, and
+    # it would start from its own default (the store already holds the newest value, see start_run).
+    st.session_state[key] = value(key) if value(key) in allowed else setting.default
     if isinstance(setting, Choice):
         chosen = st.selectbox(label, allowed, key=key, format_func=setting.label_of, **kwargs)
     elif isinstance(setting, Integer) and setting.steps:
