@@ -468,8 +468,6 @@ def _shared(dw: Depthwise) -> bool:
     first = dw.kernels[: dw.multiplier]
     rest = range(dw.multiplier, len(dw.kernels), dw.multiplier)
     return bool(rest) and all(dw.kernels[i : i + dw.multiplier] == first for i in rest)
-        dw.kernels[i : i + dw.multiplier] == first for i in range(0, len(dw.kernels), dw.multiplier)
-    )
 
 
 def block_settings(block: Block) -> dict[str, Any]:
