@@ -26,6 +26,8 @@ from dsviz.registry import Choice, Flag, Integer, Notice, Numbers, Registry
 MAX_MULTIPLIER = 4
 MAX_OUT = 64
 RESOLUTIONS = (64, 128, 192, 256, 384, 512, 768, 1024)
+MAX_SIDE = RESOLUTIONS[-1]  # the longest side of any working image, so of any map
+MAX_MAPS = MAX_CHANNELS * MAX_MULTIPLIER
 BN_EPS = 1e-5  # PyTorch's BatchNorm2d default
 CUSTOM = "custom"
 # Named kernels per map: channel m's first kernel cycles through these, its later ones step by 3.
@@ -269,7 +271,7 @@ SETTINGS = Registry(
             labels=images.SAMPLES,
         ),
         Integer(
-            "res", 256, "Working resolution (longest side, px)", "image", options=RESOLUTIONS, steps=True
+            "res", 256, "Working resolution (longest side, px)", "image", options=RESOLUTIONS, widget="steps"
         ),
         Choice(
             "chan",
@@ -289,7 +291,7 @@ SETTINGS = Registry(
             options=tuple(range(MAX_COPIES + 1)),
         ),
         # the depthwise stage
-        Integer("pg_k", 3, "Kernel size K", "block", options=tuple(KERNEL_SIZES), steps=True),
+        Integer("pg_k", 3, "Kernel size K", "block", options=tuple(KERNEL_SIZES), widget="steps"),
         Integer("pg_stride", 1, "Stride s", "block", options=tuple(STRIDES)),
         Integer("pg_dil", 1, "Dilation δ", "block", options=tuple(DILATIONS)),
         Choice("pg_padding", "same", "Padding", "block", options=tuple(PADDING), labels=PADDING),
@@ -352,6 +354,10 @@ SETTINGS = Registry(
                 "shared": "shared by a stage: compare magnitudes",
             },
         ),
+        # Inside one pixel: which output position, which map slides (−1: the centre / the first)
+        Integer("px_row", -1, "Output row", "pixel", options=tuple(range(-1, MAX_SIDE)), widget="number"),
+        Integer("px_col", -1, "Output column", "pixel", options=tuple(range(-1, MAX_SIDE)), widget="number"),
+        Integer("px_anim", 0, "Map to animate", "pixel", options=tuple(range(MAX_MAPS)), widget="select"),
         Choice(
             "pg_unit",
             "MACs",

@@ -85,12 +85,12 @@ class Choice(Setting):
 class Integer(Setting):
     """A whole number from a fixed set, written in plain ASCII decimal ("5", never "05", "+5", "5.0").
 
-    ``steps`` marks a set with gaps (drawn as a select-slider); otherwise it is a contiguous range
-    (drawn as a slider).
+    ``widget`` says how it is drawn: "slider" (a contiguous range), "steps" (a set with gaps, as a
+    select-slider), "number" (a typed number) or "select" (a dropdown).
     """
 
     options: tuple[int, ...] = ()
-    steps: bool = False
+    widget: str = "slider"
 
     def parse(self, raw: str) -> int:
         if not re.fullmatch(r"-?(0|[1-9][0-9]{0,8})", raw):
@@ -133,10 +133,10 @@ def parse_number(text: str, bound: float) -> float:
     Refused: commas as decimal points, spaces, NaN, inf, hex, underscores, non-ASCII digits.
     """
     if not NUMBER.fullmatch(text):
-        raise SettingError(f"{text[:SHOWN_RAW]!r} is not a plain number (use digits, '.', '-' and 'e')")
+        raise SettingError(f"{code(shown(text))} is not a plain number (use digits, '.', '-' and 'e')")
     value = float(text)
     if not math.isfinite(value) or abs(value) > bound:
-        raise SettingError(f"{text[:SHOWN_RAW]} is outside −{bound:g}…{bound:g}")
+        raise SettingError(f"{code(shown(text))} is outside −{bound:g}…{bound:g}")
     return float(np.float32(value))
 
 
@@ -184,6 +184,21 @@ def shown(raw: str) -> str:
     return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
 
 
+def code(text: str) -> str:
+    """``text`` as a Markdown code span that shows it literally, whatever it holds: a link's text must
+    not turn into links, bold or maths on the page, nor close its span early with a backtick.
+
+    CommonMark: the fence is one backtick longer than the longest run inside, and one space is
+    stripped from each end when both ends have one (so a text starting or ending with a backtick or
+    a space on both ends gets one space of padding)."""
+    if not text:
+        return "` `"  # an empty span is not a span
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    both = text.startswith(" ") and text.endswith(" ") and text.strip(" ")
+    pad = " " if text.startswith("`") or text.endswith("`") or both else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 @dataclass(frozen=True)
 class Notice:
     """A link value that was not used: ``key=raw`` (why) — and what was used instead."""
@@ -194,7 +209,7 @@ class Notice:
     used: str
 
     def __str__(self) -> str:
-        return f"`{self.key}={shown(self.raw)}` ({self.why}; used {self.used})"
+        return f"{code(shown(self.key) + '=' + shown(self.raw))} ({self.why}; used {self.used})"
 
 
 class Registry:

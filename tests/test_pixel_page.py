@@ -103,7 +103,8 @@ def test_every_page_widget() -> None:
 
 
 def test_position_is_kept_inside_a_smaller_output() -> None:
-    """The last row and column at 256 px, then 64 px: the stored position is clamped to the new map."""
+    """The last row and column at 256 px, then 64 px: a position outside the new map falls back to its
+    centre, and a notice says which value was replaced by what."""
     at = open_page(sidebar={"res": 256})
     last = int(at.number_input(key="px_row").max)
     at.number_input(key="px_row").set_value(last)
@@ -112,4 +113,6 @@ def test_position_is_kept_inside_a_smaller_output() -> None:
     at.select_slider(key="res").set_value(64).run()
     assert_agrees(at)
     row, col = at.number_input(key="px_row"), at.number_input(key="px_col")
-    assert row.value == row.max < last and col.value == col.max < last
+    assert row.value == (row.max + 1) // 2 and col.value == (col.max + 1) // 2
+    shown = " ".join(w.value for w in at.warning)
+    assert f"px_row={last}" in shown and f"px_col={last}" in shown

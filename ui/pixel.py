@@ -17,7 +17,7 @@ from dsviz import explain, ops
 from dsviz.block import BN_EPS, Block, InputSpec
 from dsviz.render import compact
 from dsviz.style import DIVERGING, symmetric_limit
-from ui import stages
+from ui import settings, stages
 from ui.memo import memo
 
 CROP = 12  # input pixels a side the animation slides over (≤ 144 frames)
@@ -28,20 +28,24 @@ GRIDS_UP_TO = 8  # maps whose grids are shown before the student picks
 # --------------------------------------------------------------------------- widgets
 
 
-def _clamp(key: str, low: int, high: int, default: int) -> None:
-    """A stored value outside the widget's range (the image or stride changed) would raise: clamp it."""
-    value = st.session_state.get(key, default)
-    st.session_state[key] = min(max(int(value), low), high)
-
-
 def position(out_height: int, out_width: int) -> tuple[int, int]:
-    """The output row and column, the centre of the map unless chosen."""
-    _clamp("px_row", 0, out_height - 1, out_height // 2)
-    _clamp("px_col", 0, out_width - 1, out_width // 2)
+    """The output row and column: the centre of the map unless chosen (kept in the link)."""
     left, right = st.columns(2)
-    row = left.number_input(f"Output row (0 … {out_height - 1})", 0, out_height - 1, key="px_row")
-    col = right.number_input(f"Output column (0 … {out_width - 1})", 0, out_width - 1, key="px_col")
-    return int(row), int(col)
+    with left:
+        row = settings.control(
+            "px_row",
+            label=f"Output row (0 … {out_height - 1})",
+            options=range(out_height),
+            fallback=out_height // 2,
+        )
+    with right:
+        col = settings.control(
+            "px_col",
+            label=f"Output column (0 … {out_width - 1})",
+            options=range(out_width),
+            fallback=out_width // 2,
+        )
+    return row, col
 
 
 def chosen_maps(labels: list[str]) -> list[int]:

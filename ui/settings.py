@@ -16,12 +16,13 @@ from typing import Any
 import streamlit as st
 
 from dsviz.block import CUSTOM, SETTINGS, Block, custom_key, kernel_key
-from dsviz.registry import MAX_RAW, Choice, Flag, Integer, Notice, Numbers
+from dsviz.registry import MAX_RAW, Integer, Notice, Numbers, describe_ints
 
 STATE = "_dsviz_settings"  # key → chosen value
 NOTICES = "_dsviz_notices"  # Notice or str, shown at the top of the page
 IN_LINK = "_dsviz_in_link"  # key → value the current run's page puts in the link
 LINK_READ = "_dsviz_link_read"
+SEEDS = "_dsviz_seeds"  # key → the value its widget was given this run (a different one: the user's)
 MAX_LINK_NUMBERS = 1024  # custom grids with more numbers are not put in a link (it would be unwieldy)
 
 
@@ -37,10 +38,15 @@ def start_run() -> None:
         values, notices = SETTINGS.parse(raw)
         _store().update(values)
         st.session_state[NOTICES] = notices
-    store = _store()
+    store, seeds = _store(), st.session_state.get(SEEDS, {})
     for key in SETTINGS.settings:  # a widget the user just changed holds the newest value
-        if key in st.session_state and SETTINGS[key].valid(st.session_state[key]):
-            store[key] = st.session_state[key]
+        shown = st.session_state.get(key, seeds.get(key))
+        if (
+            (key not in seeds or shown != seeds[key])
+            and key in st.session_state
+            and SETTINGS[key].valid(shown)
+        ):
+            store[key] = shown
     st.session_state[IN_LINK] = {}
 
 
@@ -93,31 +99,56 @@ def use_block(block: Block) -> None:
         in_link("pg_pwc", block.pointwise.numbers)
 
 
-def control(key: str, *, label: str | None = None, options: list[Any] | None = None, **kwargs: Any) -> Any:
-    """The widget for setting ``key``: a selectbox for names, a slider for numbers, a toggle for flags.
+def control(
+    key: str,
+    *,
+    label: str | None = None,
+    options: list[Any] | None = None,
+    fallback: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """The widget for setting ``key``, drawn as its registry entry says; its session-state key is the
+    setting's key.
 
-    Its session-state key is the setting's key. ``options`` may narrow a choice's options.
+    ``options`` may narrow the allowed values on this page (a row inside this output); a chosen value
+    outside them is replaced by ``fallback`` (else the default), with a notice unless it was the
+    default anyway.
     """
     setting = SETTINGS[key]
     label = label or setting.label
     kwargs.setdefault("help", setting.help)
-    allowed = options if options is not None else list(setting.examples())
+    allowed = list(options) if options is not None else list(setting.examples())
+    stored = value(key)
+    if stored not in allowed:
+        used = fallback if fallback is not None else setting.default
+        if stored != setting.default:  # a choice that does not fit here: replaced, and said so
+            why = f"not one of {describe_ints(allowed) if isinstance(setting, Integer) else allowed} here"
+            notify(Notice(key, setting.format(stored), why, setting.format(used)))
+            _store()[key] = used
+        stored = used
     # Always seed from the store: on another page Streamlit makes a new widget under the same key, and
     # it would start from its own default (the store already holds the newest value, see start_run).
-    st.session_state[key] = value(key) if value(key) in allowed else setting.default
-    if isinstance(setting, Choice):
-        chosen = st.selectbox(label, allowed, key=key, format_func=setting.label_of, **kwargs)
-    elif isinstance(setting, Integer) and setting.steps:
-        chosen = st.select_slider(label, allowed, key=key, **kwargs)
-    elif isinstance(setting, Integer):
-        chosen = st.slider(label, min(allowed), max(allowed), key=key, **kwargs)
-    elif isinstance(setting, Flag):
-        chosen = st.toggle(label, key=key, **kwargs)
-    else:
-        raise TypeError(f"{key} has no widget: use ui.editor for {type(setting).__name__}")
-    _store()[key] = chosen
-    in_link(key, chosen)
+    st.session_state[key] = st.session_state.setdefault(SEEDS, {})[key] = stored
+    chosen = _draw(setting, label, allowed, key, kwargs)
+    in_link(key, value(key))  # a fallback the student did not choose stays out of the store and link
     return chosen
+
+
+def _draw(setting: Any, label: str, allowed: list[Any], key: str, kwargs: dict[str, Any]) -> Any:
+    widget = setting.widget if isinstance(setting, Integer) else type(setting).__name__
+    if widget == "Choice":
+        return st.selectbox(label, allowed, key=key, format_func=setting.label_of, **kwargs)
+    if widget == "select":
+        return st.selectbox(label, allowed, key=key, **kwargs)
+    if widget == "steps":
+        return st.select_slider(label, allowed, key=key, **kwargs)
+    if widget == "slider":
+        return st.slider(label, min(allowed), max(allowed), key=key, **kwargs)
+    if widget == "number":
+        return int(st.number_input(label, min(allowed), max(allowed), step=1, key=key, **kwargs))
+    if widget == "Flag":
+        return st.toggle(label, key=key, **kwargs)
+    raise TypeError(f"{setting.key} has no widget: use ui.editor for {type(setting).__name__}")
 
 
 def write_link() -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dsviz import equations, explain
 from dsviz.block import BN_EPS
-from ui import controls, image, pixel, stages
+from ui import controls, image, pixel, settings, stages
 
 picture = image.sidebar()
 block = controls.current_block(picture)
@@ -59,9 +59,7 @@ st.markdown(
 )
 
 st.header("1 · The sliding window", divider="gray")
-j_anim = st.selectbox(
-    "Map to animate", range(block.maps), format_func=lambda j: f"{j}: {labels[j]}", key="px_anim"
-)
+j_anim = settings.control("px_anim", options=range(block.maps), format_func=lambda j: f"{j}: {labels[j]}")
 channel = x[j_anim // block.d]  # (H, W): the input channel map j filters
 window = explain.window_frames(
     channel,
