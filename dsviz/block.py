@@ -33,7 +33,7 @@ CUSTOM = "custom"
 # Named kernels per map: channel m's first kernel cycles through these, its later ones step by 3.
 DEFAULT_CYCLE = ("sobel-x", "sobel-y", "laplacian", "gaussian", "sharpen", "emboss", "outline", "box")
 FALLBACK = {"scharr-x": "sobel-x", "scharr-y": "sobel-y"}  # families that exist at fewer sizes
-PADDING = {"same": "same: pad so the output is ⌈H/s⌉ × ⌈W/s⌉", "valid": "valid: no padding (output shrinks)"}
+PADDING = {"same": "same (output ⌈H/s⌉)", "valid": "valid (no padding)"}
 PADDING_MODE_LABELS = {
     "zeros": "zeros",
     "reflect": "reflect (mirror, edge not repeated)",
@@ -294,7 +294,16 @@ SETTINGS = Registry(
         Integer("pg_k", 3, "Kernel size K", "block", options=tuple(KERNEL_SIZES), widget="steps"),
         Integer("pg_stride", 1, "Stride s", "block", options=tuple(STRIDES)),
         Integer("pg_dil", 1, "Dilation δ", "block", options=tuple(DILATIONS)),
-        Choice("pg_padding", "same", "Padding", "block", options=tuple(PADDING), labels=PADDING),
+        Choice(
+            "pg_padding",
+            "same",
+            "Padding",
+            "block",
+            options=tuple(PADDING),
+            labels=PADDING,
+            help="'same' pads δ·(K−1)/2 pixels on each side, so the output is ⌈H/s⌉ × ⌈W/s⌉; 'valid' "
+            "pads nothing, so the output shrinks by δ·(K−1) pixels before the stride.",
+        ),
         Choice(
             "pg_pad",
             "zeros",
