@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from dsviz import memory
-from ui import settings
+from ui import settings, style
 
 st.set_page_config(page_title="dsviz — depthwise separable convolution", page_icon="🔬", layout="wide")
 
@@ -34,6 +34,10 @@ page = st.navigation(PAGES)
 notices = st.container()  # on top, but filled last: the page's own widgets may add notices
 try:
     settings.start_run()
+    with st.sidebar:
+        if settings.control("present"):
+            style.presentation()
+    settings.use("app")
     page.run()
 except Exception:  # the last line of defence: a message on the page, the traceback in the server log
     logging.getLogger("dsviz").exception("page %s failed", page.title)

@@ -363,6 +363,14 @@ SETTINGS = Registry(
                 "shared": "shared by a stage: compare magnitudes",
             },
         ),
+        # every page: big text and tiles for a projector
+        Flag(
+            "present",
+            False,
+            "Presentation mode",
+            "app",
+            help="Larger text, tiles and numbers for a projector: fewer tiles per row, each drawn bigger.",
+        ),
         # Inside one pixel: which output position, which map slides (−1: the centre / the first)
         Integer("px_row", -1, "Output row", "pixel", options=tuple(range(-1, MAX_SIDE)), widget="number"),
         Integer("px_col", -1, "Output column", "pixel", options=tuple(range(-1, MAX_SIDE)), widget="number"),

@@ -134,17 +134,21 @@ def _frac(value: Fraction) -> str:
     return rf"\tfrac{{{value.numerator}}}{{{value.denominator}}}" if value.denominator != 1 else str(value)
 
 
-def filled_output_size(conv: ConvCost) -> str:
+def filled_output_sides(conv: ConvCost) -> tuple[str, str]:
     """``H' = ⌊(H + 2p − δ·(K−1) − 1)/s⌋ + 1 = …`` and the same for W', with this layer's numbers."""
     k, s, delta = conv.kernel_size, conv.stride, conv.dilation
     p = pad_amount(k, conv.padding, delta)
-    parts = []
-    for name, size, out in (("H'", conv.height, conv.out_height), ("W'", conv.width, conv.out_width)):
-        parts.append(
-            rf"{name} = \left\lfloor \frac{{{size} + 2 \cdot {p} - {delta} \cdot ({k} - 1) - 1}}{{{s}}}"
-            rf" \right\rfloor + 1 = {out}"
-        )
-    return r",\qquad ".join(parts)
+    height, width = (
+        rf"{name} = \left\lfloor \frac{{{size} + 2 \cdot {p} - {delta} \cdot ({k} - 1) - 1}}{{{s}}}"
+        rf" \right\rfloor + 1 = {out}"
+        for name, size, out in (("H'", conv.height, conv.out_height), ("W'", conv.width, conv.out_width))
+    )
+    return height, width
+
+
+def filled_output_size(conv: ConvCost) -> str:
+    """Both sides of :func:`filled_output_sides` on one line."""
+    return r",\qquad ".join(filled_output_sides(conv))
 
 
 def filled_costs(sep: SeparableCost) -> str:

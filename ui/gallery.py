@@ -13,11 +13,6 @@ def gallery(tiles: list[bytes], per_row: int) -> None:
             col.image(tile, width="stretch")
 
 
-def per_row(count: int) -> int:
-    """Four per row keeps tile text at ≥ 10 px on a laptop; only very large N packs six."""
-    return 4 if count <= 32 else 6
-
-
 SATURATION = (
     "Colour bars: white is 0, red positive, blue negative. A bar reading ≥ L / ≤ −L saturates the "
     "strongest 0.5 % of the values, so one bright edge does not wash out every other detail."

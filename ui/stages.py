@@ -67,10 +67,10 @@ def outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.n
 # --------------------------------------------------------------------------- tiles
 
 
-def zoom(spec: InputSpec, data: bytes | None = None) -> float:
+def zoom(spec: InputSpec, data: bytes | None = None, box: int = 320) -> float:
     """Display pixels per input pixel: the same for every tile of a view, so sizes compare."""
     _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
-    return render.zoom_for(height, width)
+    return render.zoom_for(height, width, box=box)
 
 
 def _scales(maps: np.ndarray, shared: bool) -> list[render.Scale]:
@@ -92,7 +92,7 @@ def _tiles(
 
 @memo(TILES, ignore=("data",))
 def input_tiles(
-    spec: InputSpec, labels: tuple[str, ...], *, data: bytes | None = None
+    spec: InputSpec, labels: tuple[str, ...], *, box: int = 320, data: bytes | None = None
 ) -> tuple[bytes, list[bytes]]:
     """The photo, and one tile per input channel: grey [0, 1] for the photo's own channels,
     zero-centred for filtered copies that go negative."""
@@ -103,16 +103,18 @@ def input_tiles(
         for c in x
     ]
     height, width = picture.shape[1:]
-    z = zoom(spec, data)
+    z = zoom(spec, data, box)
     head = render.encode(render.photo(picture, f"input photo, {width}×{height} px", zoom=z))
     return head, _tiles(x, list(labels), scales, z, render.canvas_for(height, width, z))
 
 
 @memo(TILES, ignore=("data",))
-def depthwise_tiles(spec: InputSpec, block: Block, shared: bool, *, data: bytes | None = None) -> list[bytes]:
+def depthwise_tiles(
+    spec: InputSpec, block: Block, shared: bool, *, box: int = 320, data: bytes | None = None
+) -> list[bytes]:
     maps = depthwise_maps(spec, block, data)
     _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
-    z = zoom(spec, data)
+    z = zoom(spec, data, box)
     return _tiles(maps, block.map_labels(), _scales(maps, shared), z, render.canvas_for(height, width, z))
 
 
@@ -130,9 +132,11 @@ def kernel_tiles(depthwise: Depthwise, labels: tuple[str, ...], shared: bool) ->
 
 
 @memo(TILES, ignore=("data",))
-def output_tiles(spec: InputSpec, block: Block, shared: bool, *, data: bytes | None = None) -> list[bytes]:
+def output_tiles(
+    spec: InputSpec, block: Block, shared: bool, *, box: int = 320, data: bytes | None = None
+) -> list[bytes]:
     maps = outputs(spec, block, data=data)
     _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
-    z = zoom(spec, data)
+    z = zoom(spec, data, box)
     titles = [f"output {n}" for n in range(len(maps))]
     return _tiles(maps, titles, _scales(maps, shared), z, render.canvas_for(height, width, z))

@@ -7,7 +7,7 @@ with the live cost of that block next to the standard convolution it replaces.
 import streamlit as st
 
 from dsviz import equations, figures
-from ui import controls, costcard, explainers, gallery, image, settings, stages
+from ui import controls, costcard, explainers, gallery, image, settings, stages, style
 
 picture = image.sidebar()
 block = controls.current_block(picture)
@@ -24,12 +24,12 @@ summary = st.empty()  # filled in at the end, once the cost is known: the headli
 
 st.header("1 · Input", divider="gray")
 with st.container():
-    head, input_tiles = stages.input_tiles(spec, picture.labels, data=data)
+    head, input_tiles = stages.input_tiles(spec, picture.labels, box=style.map_box(), data=data)
     cols = st.columns([1.2, 3])
     cols[0].image(head, width="stretch")
     with cols[1]:
         st.markdown(f"{image.describe(picture)}: the input feature map $F$ of size $H × W × M$.")
-        gallery.gallery(input_tiles, min(picture.m, 4))
+        gallery.gallery(input_tiles, min(picture.m, style.per_row(picture.m)))
 
 per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
 st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
@@ -43,11 +43,12 @@ with st.container():
     controls.custom_kernel_editors(block)
     try:
         sep = block.cost(picture.height, picture.width)
-        dw_tiles = stages.depthwise_tiles(spec, block, shared, data=data)
+        dw_tiles = stages.depthwise_tiles(spec, block, shared, box=style.map_box(), data=data)
     except ValueError as err:  # e.g. a kernel wider than the image, or a padding the image cannot give
         st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
         st.stop()
-    st.latex(equations.filled_output_size(sep.depthwise))
+    for col, side in zip(st.columns(2), equations.filled_output_sides(sep.depthwise), strict=True):
+        col.latex(side)
     st.caption(f"{controls.receptive_field(block)} {gallery.SATURATION}")
     labels = tuple(k.label() for k in block.depthwise.kernels)
     k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
@@ -63,11 +64,11 @@ with st.container():
     heat = figures.weights_heatmap(block.weights(), block.output_labels(), block.map_labels(), title)
     st.plotly_chart(heat, key="pg_weights_fig")
     try:
-        out_tiles = stages.output_tiles(spec, block, shared, data=data)
+        out_tiles = stages.output_tiles(spec, block, shared, box=style.map_box(), data=data)
     except ValueError as err:
         st.error(f"The pointwise stage cannot run with these numbers: {err}")
         st.stop()
-    gallery.gallery(out_tiles, gallery.per_row(len(out_tiles)))
+    gallery.gallery(out_tiles, style.per_row(len(out_tiles)))
 
 st.header("4 · Cost: separable vs standard", divider="gray")
 with st.container():

@@ -1,0 +1,37 @@
+"""How the app looks beyond Streamlit's theme: presentation mode for a projector."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import settings
+
+# Streamlit sizes text in rem: a larger root font enlarges every label, caption, number and heading.
+PRESENTATION_CSS = "<style>html { font-size: 21px; }</style>"
+BOX = 320  # px: the longest side a map is drawn at (its title text is drawn at a fixed size)
+PRESENTATION_BOX = 200  # smaller maps, fewer per row: the browser enlarges them, text included
+
+
+def presenting() -> bool:
+    return bool(settings.value("present"))
+
+
+def presentation() -> None:
+    st.html(PRESENTATION_CSS)
+
+
+def map_box() -> int:
+    """The longest side maps are drawn at, in image pixels."""
+    return PRESENTATION_BOX if presenting() else BOX
+
+
+def per_row(count: int) -> int:
+    return per_row_for(count, presenting())
+
+
+def per_row_for(count: int, presenting: bool) -> int:
+    """Tiles per row: four keeps tile text ≥ 10 px on a laptop (six only for very large N); two or
+    three on a projector."""
+    if presenting:
+        return 2 if count <= 4 else 3
+    return 4 if count <= 32 else 6
