@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,11 +242,19 @@ class Registry:
             return setting.label_of(setting.default)
         return setting.format(setting.default)
 
-    def parse(self, link: Mapping[str, str]) -> tuple[dict[str, Any], list[Notice]]:
-        """``{key: raw}`` → the valid values (defaults left out) and a notice for everything else."""
+    def parse(self, link: Mapping[str, str | Sequence[str]]) -> tuple[dict[str, Any], list[Notice]]:
+        """``{key: raw}`` → the valid values (defaults left out) and a notice for everything else.
+
+        A key given more than once (``?pg_k=5&pg_k=7``, a list of raws) takes its last value, as
+        browsers and Streamlit do; each different earlier value is named in a notice."""
         values: dict[str, Any] = {}
         notices: list[Notice] = []
-        for key, raw in link.items():
+        for key, given in link.items():
+            raws = [given] if isinstance(given, str) else list(given) or [""]
+            raw = raws[-1]
+            for earlier in dict.fromkeys(raws[:-1]):
+                if earlier != raw:
+                    notices.append(Notice(key, earlier, "given more than once", "the last one"))
             setting = self.settings.get(key)
             if setting is None:
                 notices.append(Notice(key, raw, "not a dsviz setting", "nothing"))

@@ -34,7 +34,7 @@ def start_run() -> None:
     """Call first in every run: reads the link on a session's first run, and starts a new link."""
     if not st.session_state.get(LINK_READ):
         st.session_state[LINK_READ] = True
-        raw = {key: st.query_params.get(key, "") for key in st.query_params}  # repeated key: the last
+        raw = {key: st.query_params.get_all(key) for key in st.query_params}  # a repeated key: a list
         values, notices = SETTINGS.parse(raw)
         _store().update(values)
         st.session_state[NOTICES] = notices
@@ -161,7 +161,10 @@ def write_link() -> None:
         if isinstance(setting, Numbers) and len(chosen) > MAX_LINK_NUMBERS:
             continue
         want[key] = setting.format(chosen)
-    if want != {key: st.query_params.get(key) for key in st.query_params}:
+    # get_all: a repeated key (?pg_k=5&pg_k=7) is rewritten to the one value in use
+    if {key: [raw] for key, raw in want.items()} != {
+        key: st.query_params.get_all(key) for key in st.query_params
+    }:
         st.query_params.from_dict(want)
 
 
