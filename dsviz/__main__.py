@@ -170,9 +170,9 @@ def run_separable(args: argparse.Namespace) -> str:
     headers = ("stage", "conv", "output (H×W×C)", "MACs", "params", "output bytes", "MACs/byte")
     n, kk = std.out_channels, std.kernel_size**2
     usual = (
-        f"the usual formula 1/N + 1/D_K² = 1/{n} + 1/{kk} = {sep.seed_ratio} ≈ {float(sep.seed_ratio):.4f}"
+        f"the usual formula 1/N + 1/D_K² = 1/{n} + 1/{kk} = {sep.usual_ratio} ≈ {float(sep.usual_ratio):.4f}"
     )
-    if sep.seed_is_exact:
+    if sep.usual_is_exact:
         usual += " — exact here"
     else:
         usual += (

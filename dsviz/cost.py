@@ -266,7 +266,7 @@ class SeparableCost:
     ``mult_adds``/``params`` are the separable totals (MACs; weights, plus biases when the layers
     have them). With the same K, stride, padding and dilation, the depthwise and the standard conv
     share one output grid, so the MAC ratio is exactly ``g·d·(1/N + 1/K²)`` for any stride and
-    padding: the seed's ``1/N + 1/K²`` is the case d = 1, groups = 1.
+    padding: the formula as usually written, ``1/N + 1/K²``, is the case d = 1, groups = 1.
     """
 
     depthwise: ConvCost
@@ -309,22 +309,22 @@ class SeparableCost:
 
     @property
     def reduction(self) -> Fraction:
-        """How many times fewer MACs: standard / separable (the seed's "8–9×" for K = 3)."""
+        """How many times fewer MACs: standard / separable (the usual "8–9×" for K = 3 needs N ≥ 72)."""
         return 1 / self.ratio
 
     @property
-    def seed_ratio(self) -> Fraction:
-        """The seed's closed form ``1/N + 1/D_K²`` (derived for d = 1, groups = 1)."""
+    def usual_ratio(self) -> Fraction:
+        """The closed form as usually written, ``1/N + 1/D_K²`` (derived for d = 1, groups = 1)."""
         return Fraction(1, self.standard.out_channels) + Fraction(1, self.standard.kernel_size**2)
 
     @property
     def closed_form_ratio(self) -> Fraction:
-        """``g·d·(1/N + 1/K²)``: the seed's formula with multiplier d and standard groups g."""
-        return self.standard.groups * self.multiplier * self.seed_ratio
+        """``g·d·(1/N + 1/K²)``: the usual formula with multiplier d and standard groups g."""
+        return self.standard.groups * self.multiplier * self.usual_ratio
 
     @property
-    def seed_is_exact(self) -> bool:
-        return self.ratio == self.seed_ratio
+    def usual_is_exact(self) -> bool:
+        return self.ratio == self.usual_ratio
 
     def compare(self, convention: Convention = PAPER) -> Comparison:
         return Comparison(
@@ -347,9 +347,9 @@ class SeparableCost:
             "ratio_exact": str(self.ratio),
             "params_ratio": float(self.params_ratio),
             "reduction": float(self.reduction),
-            "seed_ratio": float(self.seed_ratio),
-            "seed_ratio_exact": str(self.seed_ratio),
-            "seed_is_exact": self.seed_is_exact,
+            "usual_ratio": float(self.usual_ratio),
+            "usual_ratio_exact": str(self.usual_ratio),
+            "usual_is_exact": self.usual_is_exact,
             "depthwise": self.depthwise.as_dict(),
             "pointwise": self.pointwise.as_dict(),
             "standard": self.standard.as_dict(),

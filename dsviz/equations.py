@@ -176,7 +176,7 @@ def filled_ratio(sep: SeparableCost) -> str:
     """
     n, k = sep.pointwise.out_channels, sep.depthwise.kernel_size
     factors = [f for f in (sep.standard.groups, sep.multiplier) if f > 1]  # g, d
-    exact, usual = sep.ratio, sep.seed_ratio
+    exact, usual = sep.ratio, sep.usual_ratio
     top = "".join(rf"{f} \cdot " for f in factors) + (rf"({k}^2 + {n})" if factors else rf"{k}^2 + {n}")
     head = (
         rf"\frac{{C_{{\mathrm{{separable}}}}}}{{C_{{\mathrm{{standard}}}}}}"

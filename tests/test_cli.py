@@ -68,7 +68,7 @@ def test_separable_table_and_json():
     sep = separable_cost(32, 64, 3, 112, 112, multiplier=2, stride=2)
     assert (data["mult_adds"], data["params"]) == (sep.mult_adds, sep.params)
     assert data["standard"]["mult_adds"] == sep.standard.mult_adds
-    assert data["ratio_exact"] == "73/288" and data["seed_is_exact"] is False
+    assert data["ratio_exact"] == "73/288" and data["usual_is_exact"] is False
 
 
 def test_mobilenet_table():

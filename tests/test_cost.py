@@ -191,13 +191,13 @@ def test_separable_matches_torch(m, n_per_group, kernel, size, stride, padding, 
         sep.ratio == sep.closed_form_ratio == groups * multiplier * (Fraction(1, n) + Fraction(1, kernel**2))
     )
     assert sep.params_ratio == sep.ratio  # without bias, params scale exactly like MACs
-    assert sep.seed_is_exact == (multiplier * groups == 1)
+    assert sep.usual_is_exact == (multiplier * groups == 1)
 
 
-def test_seed_ratio_for_64_channels_3x3_is_exact():
+def test_usual_ratio_for_64_channels_3x3_is_exact():
     sep = separable_cost(32, 64, 3, 112, 112)
-    assert sep.seed_ratio == Fraction(1, 64) + Fraction(1, 9) == Fraction(73, 576)
-    assert sep.ratio == sep.seed_ratio and sep.seed_is_exact
+    assert sep.usual_ratio == Fraction(1, 64) + Fraction(1, 9) == Fraction(73, 576)
+    assert sep.ratio == sep.usual_ratio and sep.usual_is_exact
     assert sep.reduction == Fraction(576, 73)  # ≈ 7.9× fewer mult-adds
     # hand count: dw 3·3·32·112², pw 32·64·112², standard 3·3·32·64·112²
     assert sep.depthwise.mult_adds == 9 * 32 * 112 * 112 == 3_612_672
@@ -208,7 +208,7 @@ def test_seed_ratio_for_64_channels_3x3_is_exact():
 
 def test_bias_and_batch_norm_break_the_params_closed_form_but_not_the_macs_one():
     sep = separable_cost(32, 64, 3, 56, 56, bias=True, batch_norm=True)
-    assert sep.ratio == sep.seed_ratio
+    assert sep.ratio == sep.usual_ratio
     assert sep.params == 9 * 32 + 32 + 32 * 64 + 64
     assert sep.params_ratio == Fraction(9 * 32 + 32 + 32 * 64 + 64, 9 * 32 * 64 + 64)
     flops = sep.compare(Convention(unit="FLOPs", bias=True, batch_norm="trainable"))

@@ -232,7 +232,7 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
     st.plotly_chart(figures.cost_bars(bars, unit), key=f"{key}_costbars")
     st.latex(equations.filled_costs(sep))
     st.latex(equations.filled_ratio(sep))
-    if not sep.seed_is_exact:
+    if not sep.usual_is_exact:
         st.caption(
             "The formula as usually written, 1/N + 1/D_K², assumes depth multiplier 1 and one group; with "
             "these settings the exact ratio above differs from it."
