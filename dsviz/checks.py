@@ -18,12 +18,15 @@ DILATIONS = range(1, 5)
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def as_float_array(name: str, value: object, ndim: int, *, finite: bool = True) -> np.ndarray:
-    """``value`` as a float32 array with ``ndim`` axes, all of them non-empty and all values finite."""
+def as_float_array(
+    name: str, value: object, ndim: int, *, finite: bool = True, dtype: type = np.float32
+) -> np.ndarray:
+    """``value`` as a ``dtype`` array with ``ndim`` axes, all of them non-empty and (when ``finite``) all
+    values finite."""
     if np.iscomplexobj(value):
         raise ValueError(f"{name} must hold real numbers, not complex ones")
     try:
-        arr = np.asarray(value, dtype=np.float32)
+        arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} must be an array of numbers ({err})") from None
     if arr.ndim != ndim:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dsviz.checks import PADDING_MODES, require_choice, require_whole
+from dsviz.checks import PADDING_MODES, as_float_array, require_choice, require_whole
 
 PADDINGS = ("same", "valid")
 MAX_CROP = 32  # input pixels per side of a window animation: ≤ 1024 frames at stride 1
@@ -414,16 +414,8 @@ def _inside(centre: int, stride: int, count: int, start: int, stop: int) -> np.n
 
 
 def _array(name: str, value: object, ndim: int) -> np.ndarray:
-    """``value`` as a float64 array with ``ndim`` non-empty axes."""
-    if np.iscomplexobj(value):
-        raise ValueError(f"{name} must hold real numbers, not complex ones")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be an array of numbers ({err})") from None
-    if arr.ndim != ndim or 0 in arr.shape:
-        raise ValueError(f"{name} must have {ndim} non-empty axes, but its shape is {arr.shape}")
-    return arr
+    """``value`` as a float64 array with ``ndim`` non-empty axes (the oracle computes in float64)."""
+    return as_float_array(name, value, ndim, finite=False, dtype=np.float64)
 
 
 def _position(row: object, col: object, geo: Geometry) -> tuple[int, int]:

@@ -238,7 +238,7 @@ def test_explanation_is_read_only() -> None:
         ({"row": 0, "col": 0, "kernels": np.ones((2, 3, 3))}, "depthwise maps"),  # weights need 2 columns
         ({"row": 0, "col": 0, "kernels": np.ones((1, 3, 2))}, "square"),
         ({"row": 0, "col": 0, "weights": np.ones((2, 3))}, "one column per map"),
-        ({"row": 0, "col": 0, "x": np.ones((3, 3))}, "3 non-empty axes"),
+        ({"row": 0, "col": 0, "x": np.ones((3, 3))}, "must have 3 axes"),
         ({"row": 0, "col": 0, "padding": "full"}, "padding must be one of"),
         ({"row": 0, "col": 0, "padding_mode": "mirror"}, "padding mode"),
         ({"row": 0, "col": 0, "kernels": np.ones((1, 2, 2))}, "odd kernel size"),
