@@ -78,16 +78,18 @@ class Depthwise:
     def array(self) -> np.ndarray:
         return np.stack([k.array(self.kernel_size) for k in self.kernels])  # (M·d, K, K)
 
+    def geometry(self) -> dict[str, Any]:
+        """Where the window goes: the keyword arguments every op, oracle and code writer takes."""
+        return {
+            "stride": self.stride,
+            "padding": self.padding,
+            "dilation": self.dilation,
+            "padding_mode": self.padding_mode,
+        }
+
     def run(self, x: np.ndarray) -> np.ndarray:
         """``(M, H, W)`` → ``(M·d, H', W')``."""
-        return ops.depthwise(
-            x,
-            self.array(),
-            stride=self.stride,
-            padding=self.padding,
-            dilation=self.dilation,
-            padding_mode=self.padding_mode,
-        )
+        return ops.depthwise(x, self.array(), **self.geometry())
 
 
 @dataclass(frozen=True)
@@ -199,20 +201,16 @@ class Block:
 
     def code(self, *, weights: bool = True) -> str:
         """PyTorch source for this block; with ``weights`` it carries this block's exact numbers."""
-        dw = self.depthwise
         return codegen.pytorch_block(
             self.m,
             self.n,
-            dw.kernel_size,
-            stride=dw.stride,
-            dilation=dw.dilation,
-            multiplier=dw.multiplier,
-            padding=dw.padding,
-            padding_mode=dw.padding_mode,
+            self.depthwise.kernel_size,
+            multiplier=self.d,
             batch_norm=self.batch_norm,
             activation=self.activation,
             depthwise=self.kernel_array() if weights else None,
             pointwise=self.weights() if weights else None,
+            **self.depthwise.geometry(),
         )
 
     def composed(self) -> np.ndarray:

@@ -30,22 +30,13 @@ GRIDS_UP_TO = 8  # maps whose grids are shown before the student picks
 
 def position(out_height: int, out_width: int) -> tuple[int, int]:
     """The output row and column: the centre of the map unless chosen (kept in the link)."""
-    left, right = st.columns(2)
-    with left:
-        row = settings.control(
-            "px_row",
-            label=f"Output row (0 … {out_height - 1})",
-            options=range(out_height),
-            fallback=out_height // 2,
-        )
-    with right:
-        col = settings.control(
-            "px_col",
-            label=f"Output column (0 … {out_width - 1})",
-            options=range(out_width),
-            fallback=out_width // 2,
-        )
-    return row, col
+    axes = (("px_row", "Output row", out_height), ("px_col", "Output column", out_width))
+    chosen = []
+    for column, (key, name, size) in zip(st.columns(2), axes, strict=True):
+        with column:
+            label = f"{name} (0 … {size - 1})"
+            chosen.append(settings.control(key, label=label, options=range(size), fallback=size // 2))
+    return chosen[0], chosen[1]
 
 
 def chosen_maps(labels: list[str]) -> list[int]:
@@ -228,6 +219,12 @@ def mix_grids(weights: np.ndarray, values: np.ndarray, labels: list[str]) -> go.
     return fig
 
 
+def _outlines(points: dict, name: str, *, size: int, width: int) -> go.Scatter:
+    """Black square outlines at ``points`` ({"x": …, "y": …}): the cells a window reads or writes."""
+    marker = {"symbol": "square-open", "size": size, "color": "black", "line": {"width": width}}
+    return go.Scatter(points, mode="markers", marker=marker, name=name, hoverinfo="skip")
+
+
 def window_animation(window: explain.Window, title: str, focus: tuple[int, int]) -> go.Figure:
     """The kernel sliding over the crop (left) and writing the output (right), one frame per position."""
     geo, frames = window.geometry, window.frames
@@ -269,17 +266,7 @@ def window_animation(window: explain.Window, title: str, focus: tuple[int, int])
 
     start = next((i for i, f in enumerate(frames) if (f.row, f.col) == focus), 0)
     first = state(start)
-    fig.add_trace(
-        go.Scatter(
-            first[0],
-            mode="markers",
-            marker={"symbol": "square-open", "size": 12, "color": "black", "line": {"width": 2}},
-            name="taps",
-            hoverinfo="skip",
-        ),
-        1,
-        1,
-    )
+    fig.add_trace(_outlines(first[0], "taps", size=12, width=2), 1, 1)
     fig.add_trace(
         go.Heatmap(
             first[1],
@@ -291,17 +278,7 @@ def window_animation(window: explain.Window, title: str, focus: tuple[int, int])
         1,
         2,
     )
-    fig.add_trace(
-        go.Scatter(
-            first[2],
-            mode="markers",
-            marker={"symbol": "square-open", "size": 16, "color": "black", "line": {"width": 3}},
-            name="written",
-            hoverinfo="skip",
-        ),
-        1,
-        2,
-    )
+    fig.add_trace(_outlines(first[2], "written", size=16, width=3), 1, 2)
     _colour_axes(fig, limit, ["input value", "output value"])
     fig.add_shape(
         type="rect",

@@ -39,17 +39,7 @@ st.caption(
 )
 row, col = pixel.position(out_height, out_width)
 kernels, weights = block.kernel_array(), block.weights()  # (M·d, K, K), (N, M·d)
-e = explain.output_pixel(
-    x,
-    kernels,
-    weights,
-    row=row,
-    col=col,
-    stride=dw.stride,
-    padding=dw.padding,
-    dilation=dw.dilation,
-    padding_mode=dw.padding_mode,
-)
+e = explain.output_pixel(x, kernels, weights, row=row, col=col, **dw.geometry())
 labels = block.map_labels()
 taps = e.taps
 st.markdown(
@@ -62,13 +52,7 @@ st.header("1 · The sliding window", divider="gray")
 j_anim = settings.control("px_anim", options=range(block.maps), format_func=lambda j: f"{j}: {labels[j]}")
 channel = x[j_anim // block.d]  # (H, W): the input channel map j filters
 window = explain.window_frames(
-    channel,
-    kernels[j_anim],
-    crop=pixel.crop_around(e, channel.shape),
-    stride=dw.stride,
-    padding=dw.padding,
-    dilation=dw.dilation,
-    padding_mode=dw.padding_mode,
+    channel, kernels[j_anim], crop=pixel.crop_around(e, channel.shape), **dw.geometry()
 )
 st.plotly_chart(
     pixel.window_animation(window, f"{labels[j_anim]}: the kernel slides in raster order", (row, col)),
