@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -23,3 +24,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Read when tests/test_fuzz.py is imported (its example counts are set there), after this hook.
     if config.getoption("--fuzz-long"):
         os.environ["DSVIZ_FUZZ_LONG"] = "1"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    fuzz = sys.modules.get("test_fuzz")
+    if fuzz is not None and fuzz.STATS["links"]:
+        terminalreporter.write_line(fuzz.summary())
