@@ -50,6 +50,7 @@ from fakes import png_bomb
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
+from live_server import CHROMIUM, CHROMIUM_ARGS, live_server
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import NumberInput, Selectbox, SelectSlider, Slider
@@ -978,6 +979,41 @@ def test_uploads_around_the_limits(
     at.file_uploader(key="upload").set_value((name, data, f"image/{fmt.lower()}"))
     run(at)
     verdict("upload", page, name, check_upload(at, name, data, res))
+
+
+# --------------------------------------------------------------------------- a real browser
+
+
+BROWSER_QUERY = (  # a real URL: a repeated key, and link text that would be Markdown on the page
+    "pg_k=5&pg_k=7&pg_n=%5Bclick%5D(https://example.com)&pg_dw0=custom&pg_custom0=1,%60%24x%5E2%24%60"
+    "&zz%60=**bold**"
+)
+
+
+@pytest.mark.browser
+def test_hostile_link_in_a_real_browser() -> None:
+    """What AppTest cannot show: the notice as Chromium renders it (no link, no maths, no bold: the
+    values in code, literally), and the URL bar rewritten to the one value of a repeated key."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with live_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/?{BROWSER_QUERY}", timeout=60_000)
+            alert = page.locator('[data-testid="stAlertContentWarning"]', has_text=LINK_WARNING)
+            alert.wait_for(timeout=90_000)
+            page.wait_for_function("() => !location.search.includes('pg_k=5')", timeout=60_000)
+            html, codes = alert.inner_html(), alert.locator("code").all_inner_texts()
+            query = parse.parse_qs(parse.urlsplit(page.url).query, keep_blank_values=True)
+        finally:
+            browser.close()
+    assert "<a " not in html and "katex" not in html and "<strong>" not in html, html
+    for literal in ("pg_k=5", "pg_n=[click](https://example.com)", "pg_custom0=1,`$x^2$`", "zz`=**bold**"):
+        assert literal in codes, (literal, codes)
+    assert query["pg_k"] == ["7"] and "pg_n" not in query and "zz`" not in query, query
 
 
 # --------------------------------------------------------------------------- the long mode's verdict
