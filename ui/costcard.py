@@ -7,6 +7,8 @@ module creates only its own button, keyed ``f"{key}_…"``.
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -240,10 +242,20 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
     st.caption(f"Counted — {convention.describe()}. Bytes assume float32 (4 bytes per value).")
 
 
-@st.cache_resource(show_spinner=False)
-def machine(_progress: roofline.Progress | None = None) -> roofline.Machine:
-    """This machine's roofline, measured once per server process (the machine does not change)."""
-    return roofline.measure(_progress)
+_MACHINE: list[roofline.Machine] = []
+_MEASURING = threading.Lock()
+
+
+def machine(progress: roofline.Progress | None = None) -> roofline.Machine:
+    """This machine's roofline, measured once per server process (the machine does not change).
+
+    Not ``st.cache_resource``: the progress callback draws into the caller's progress bar, and a
+    cached function may not draw into an element made outside it (Streamlit replays such calls).
+    """
+    with _MEASURING:
+        if not _MACHINE:
+            _MACHINE.append(roofline.measure(progress))
+    return _MACHINE[0]
 
 
 def _settings(shape: tuple[int, int, int], sep: cost.SeparableCost) -> tuple[object, ...]:
