@@ -56,7 +56,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import NumberInput, Selectbox, SelectSlider, Slider
 
 from dsviz import images
-from dsviz.block import SETTINGS, block_from, block_settings, kernel_key
+from dsviz.block import SETTINGS, block_from, block_settings, custom_key, kernel_key
 from dsviz.inputs import channel_colours, channel_labels
 from dsviz.registry import MAX_RAW, Choice, Integer, Notice, Numbers, Setting, SettingError, shown
 
@@ -64,6 +64,7 @@ LONG = os.environ.get("DSVIZ_FUZZ_LONG", "") not in ("", "0")
 TIMEOUT = 180  # s for one run: the heaviest view (24 channels, d = 4, N = 64, K = 11) takes ~15 s here
 FOUND_FILE = ROOT / "artifacts" / "fuzz-found.jsonl"
 LINK_WARNING = "could not be used"  # ui.settings.show_notices: the warning that lists link notices
+LEFT_OUT = "link leaves out"  # ui.settings.show_notices: custom grids too long for a link
 APP_SOURCE = Path(APP).read_text(encoding="utf-8")
 FUZZED_PAGES = [p for p in PAGES if f'"{p}"' in APP_SOURCE]  # the views app.py registers
 HIDDEN_KEYS = ("embed", "embed_options")  # Streamlit's own (any case): st.query_params never shows them
@@ -406,6 +407,8 @@ def check_written_link(at: AppTest) -> list[str]:
     link = dict(at.query_params)
     for key, raw in link.items():
         setting = SETTINGS.settings.get(key)
+        if hidden(key):
+            continue  # Streamlit's own (embed=true): kept in the URL by Streamlit, never seen by the app
         if not isinstance(raw, str):
             problems.append(f"the written link repeats {key}: {short(raw)}")
         elif setting is None:
@@ -414,6 +417,10 @@ def check_written_link(at: AppTest) -> list[str]:
             problems.append(f"the written link holds an invalid {key}={short(raw, 80)}")
         elif accepted(setting, raw)[1] == setting.default:
             problems.append(f"the written link holds the default {key}={raw}")
+    if len(parse.urlencode(link, doseq=True)) > 63 * 1024:  # nginx (deploy/nginx.conf) takes 64 KB
+        problems.append(
+            f"the written link is too long to open: {len(parse.urlencode(link, doseq=True))} chars"
+        )
     for key, value in page_widgets(at).items():
         setting = SETTINGS[key]
         w = the_widget(at, key)
@@ -434,12 +441,17 @@ def check_reopen(at: AppTest, page: str) -> list[str]:
     again = open_link(page, link, fresh=False)
     problems = [f"the written link {short(link)}: {p}" for p in check_link(again, link)]
     before, after = view(at), view(again)
+    left_out = any(LEFT_OUT in w.value for w in at.warning)
+    if left_out:  # the app says the link leaves grids out: they come back as the defaults
+        before.pop("code"), after.pop("code")
     for part in before:
         if before[part] != after[part]:
             problems.append(
                 f"reopening {short(link)} changes the {part}: {short(before[part])} → {short(after[part])}"
             )
-    if dict(again.query_params) != link:
+    if left_out and not link.items() <= dict(again.query_params).items():
+        problems.append(f"reopening {short(link)} loses settings: {short(dict(again.query_params))}")
+    elif not left_out and dict(again.query_params) != link:
         problems.append(f"reopening {short(link)} writes {short(dict(again.query_params))}")
     return problems
 
@@ -714,6 +726,16 @@ PINNED: list[tuple[str, Query]] = [  # every failing link the fuzz found, as it 
             "pg_n": "$x^2$ :red[x] **b**",
             "[x](https://example.com)": "1",
         },
+    ),
+    (
+        "custom weights over 1024 numbers left the written link without a word: it reopened another view",
+        {"pg_pw": "custom", "pg_n": "64", "copies": "7", "res": "64", "pg_pwc": ",".join(["0.5"] * 1536)},
+    ),
+    (
+        "the written link grew past what a web server takes (nginx 8 KB; Streamlit's server ~128 KB)",
+        {"copies": "7", "pg_d": "2", "pg_k": "11", "pg_n": "1", "res": "64"}
+        | {kernel_key(m, r): "custom" for m in range(24) for r in range(2)}
+        | {custom_key(m, r): ",".join(["-1234.5677"] * 121) for m in range(24) for r in range(2)},
     ),
     (
         "a repeated key used its last value without a word, and the link kept every copy",

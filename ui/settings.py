@@ -12,6 +12,7 @@ that page with its settings, and every value it could not use is named in a noti
 from __future__ import annotations
 
 from typing import Any
+from urllib import parse
 
 import streamlit as st
 
@@ -24,6 +25,10 @@ IN_LINK = "_dsviz_in_link"  # key → value the current run's page puts in the l
 LINK_READ = "_dsviz_link_read"
 SEEDS = "_dsviz_seeds"  # key → the value its widget was given this run (a different one: the user's)
 MAX_LINK_NUMBERS = 1024  # custom grids with more numbers are not put in a link (it would be unwieldy)
+# A written link must open again: it stays under every server's limit on a request line (nginx in
+# deploy/nginx.conf: 64 KB; Streamlit's own web server: ~128 KB), custom grids left out if need be.
+MAX_LINK_CHARS = 60_000
+LEFT_OUT = "_dsviz_left_out"  # this run: custom grids the link cannot carry
 
 
 def _store() -> dict[str, Any]:
@@ -153,14 +158,23 @@ def _draw(setting: Any, label: str, allowed: list[Any], key: str, kwargs: dict[s
 
 def write_link() -> None:
     """Make the URL hold exactly this run's link (only when it changed: each write is a message)."""
-    want = {}
+    want, left_out = {}, []
     for key, chosen in st.session_state.get(IN_LINK, {}).items():
         setting = SETTINGS[key]
         if chosen is None or chosen == setting.default:
             continue
         if isinstance(setting, Numbers) and len(chosen) > MAX_LINK_NUMBERS:
+            left_out.append(key)
             continue
         want[key] = setting.format(chosen)
+    # The last grids (in the registry's order) leave first: a fixed order, so that the link of the view
+    # this link opens (the grids left out are the default numbers there) is this link again.
+    grids = [key for key in SETTINGS.settings if key in want and isinstance(SETTINGS[key], Numbers)]
+    while grids and len(parse.urlencode(want)) > MAX_LINK_CHARS:
+        key = grids.pop()
+        del want[key]
+        left_out.append(key)
+    st.session_state[LEFT_OUT] = left_out
     # get_all: a repeated key (?pg_k=5&pg_k=7) is rewritten to the one value in use
     if {key: [raw] for key, raw in want.items()} != {
         key: st.query_params.get_all(key) for key in st.query_params
@@ -176,7 +190,15 @@ def notify(message: str | Notice) -> None:
 
 
 def show_notices() -> None:
-    """One warning listing every link value that was not used, with a button to dismiss it."""
+    """One warning listing every link value that was not used, with a button to dismiss it; and,
+    for this run only, the custom grids this view's link leaves out."""
+    left_out = [SETTINGS[key].label for key in st.session_state.get(LEFT_OUT, [])]
+    if left_out:
+        st.warning(
+            f"This view's link leaves out {', '.join(left_out)}: too many numbers for a link. Whoever "
+            "opens the link gets the default numbers there.",
+            icon="🔗",
+        )
     notices = st.session_state.get(NOTICES)
     if not notices:
         return
