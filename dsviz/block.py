@@ -370,8 +370,24 @@ SETTINGS = Registry(
             help="Larger text, tiles and numbers for a projector: fewer tiles per row, each drawn bigger.",
         ),
         # Inside one pixel: which output position, which map slides (−1: the centre / the first)
-        Integer("px_row", -1, "Output row", "pixel", options=tuple(range(-1, MAX_SIDE)), widget="number"),
-        Integer("px_col", -1, "Output column", "pixel", options=tuple(range(-1, MAX_SIDE)), widget="number"),
+        Integer(
+            "px_row",
+            -1,
+            "Output row",
+            "pixel",
+            default_text="the middle row",
+            options=tuple(range(-1, MAX_SIDE)),
+            widget="number",
+        ),
+        Integer(
+            "px_col",
+            -1,
+            "Output column",
+            "pixel",
+            default_text="the middle column",
+            options=tuple(range(-1, MAX_SIDE)),
+            widget="number",
+        ),
         Integer("px_anim", 0, "Map to animate", "pixel", options=tuple(range(MAX_MAPS)), widget="select"),
         Choice(
             "pg_unit",

@@ -40,6 +40,7 @@ class Setting:
     label: str
     group: str
     help: str | None = None
+    default_text: str | None = None  # what the default means, when its value says nothing ("the centre")
 
     def parse(self, raw: str) -> Any:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
@@ -236,6 +237,8 @@ class Registry:
 
     def used_instead(self, key: str) -> str:
         setting = self.settings[key]
+        if setting.default_text is not None:
+            return setting.default_text
         if setting.default is None:
             return "the default numbers"
         if isinstance(setting, Choice):
