@@ -1,46 +1,96 @@
 """The real app in a real browser: `streamlit run` on a local port, driven by Playwright and Chromium.
 
 What only a browser shows: the images actually load, an upload goes through the real uploader, a
-slider moved with the keyboard reruns the page and rewrites the link, and nothing errors in the
-console. One server and one Chromium serve the whole module; each test gets a fresh tab (a fresh
-Streamlit session). Screenshots go to artifacts/ (gitignored); docs/playground.png, the README's
-picture, is written when missing or when DSVIZ_UPDATE_DOCS=1.
+slider moved with the keyboard reruns the page and rewrites the link, a typed grid cell goes through
+the real data editor, expanders stay open, pages switch through the sidebar, and nothing errors in
+the console. One server and one Chromium serve the whole module; each test gets a fresh tab (a fresh
+Streamlit session). The pages are read from app.py's ``st.navigation``, so a page added there is
+covered by the deep-link and page-switch tests. Expected tile sizes come from dsviz.render.
+Screenshots go to artifacts/ (gitignored); docs/playground.png, the README's picture, is written when
+missing or when DSVIZ_UPDATE_DOCS=1.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
+import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
 from live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, live_server
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.source_util import page_icon_and_name
+
+from dsviz import images, render
+from dsviz.block import SETTINGS, custom_key, identity_numbers, kernel_key
 
 pytestmark = pytest.mark.browser
 
+APP = ROOT / "app.py"
 ARTIFACTS = ROOT / "artifacts"
 DOCS_SHOT = ROOT / "docs" / "playground.png"
 WIDTH = 1400
-TIMEOUT = 30_000  # ms: the first run of a fresh server imports torch and computes every tile
+SHOT_SIZE = (1440, 6000)  # px: the tall window the view screenshots start from
+TIMEOUT = 60_000  # ms: the first run of a fresh server imports torch and computes every tile (2 busy cores)
 
 IMAGES = '[data-testid="stImage"] img'
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
-LAST_ELEMENT = "The seed's cost formulas"  # the expander at the end of views/playground.py
+ERROR = '[data-testid="stAlertContentError"]'
+WARNING = '[data-testid="stAlertContentWarning"]'
+MAIN = '[data-testid="stMain"]'
+PROBE_404 = "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
+LAST_ELEMENT = "This block in PyTorch, with this page's weights"  # the last expander of views/playground.py
+FORMULAS = "pg_formulas"  # key of the expander "The cost formulas, as usually written and corrected"
 
-# True once the last rerun is drawn: no "Running…" widget, no element left over from the previous run
-# (Streamlit marks those data-stale until the run ends), no placeholder skeleton (Streamlit shows one
-# where an image will be until its file has loaded), and every image decoded.
-SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
-    && !document.querySelector('[data-stale="true"]')
-    && !document.querySelector('[data-testid="stSkeleton"]')
-    && [...document.querySelectorAll('[data-testid="stImage"] img')]
-        .every(img => img.complete && img.naturalWidth > 0)"""
+# Counts the script runs the page has seen, from stApp's data-test-script-state ("initial", "running",
+# "notRunning", …). Installed before the app's own scripts, so no run is missed; each attribute record
+# carries the old value, and the new one is the next record's old value (or the attribute now), so runs
+# that start and end between two observer callbacks are still counted.
+RUN_COUNTER_JS = """(() => {
+    window.__dsvizRuns = 0;
+    const ATTR = 'data-test-script-state';
+    new MutationObserver(records => {
+        records = records.filter(r => r.attributeName === ATTR);
+        records.forEach((r, i) => {
+            const next = i + 1 < records.length && records[i + 1].target === r.target
+                ? records[i + 1].oldValue : r.target.getAttribute(ATTR);
+            if (next === 'running' && r.oldValue !== 'running') window.__dsvizRuns += 1;
+        });
+    }).observe(document, {attributes: true, subtree: true, attributeOldValue: true, attributeFilter: [ATTR]});
+})();"""
+
+# What the page is waiting for, by name; the page is settled when every entry is 0 or false: the script is
+# running, a "Running…" widget, elements left over from the previous run (Streamlit marks those
+# data-stale until the run ends), placeholder skeletons (Streamlit shows one where an image or a chart
+# will be until it has loaded), and images not decoded yet. A timeout reports it.
+PENDING_JS = """() => ({
+    running: document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState !== 'notRunning',
+    statusWidget: !!document.querySelector('[data-testid="stStatusWidget"]'),
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+    undecoded: [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .filter(img => !(img.complete && img.naturalWidth > 0)).length,
+})"""
+SETTLED_JS = f"() => Object.values(({PENDING_JS})()).every(value => !value)"
 
 # The src of every image between the heading containing `start` and the next one containing `end`
 # (section headings are siblings of the images, so document order is the only reliable scope).
@@ -54,6 +104,74 @@ SECTION_SRCS_JS = """([start, end]) => {
         .filter(img => !last || last.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_PRECEDING)
         .map(img => img.src);
 }"""
+
+# [src, naturalWidth, naturalHeight, rendered width] of every image, in document order.
+IMAGE_SIZES_JS = (
+    "imgs => imgs.map(i => [i.src, i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width])"
+)
+
+
+# --- the pages app.py registers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppPage:
+    """One ``st.Page`` of app.py: its script, its title, its URL path ("" for the default page)."""
+
+    script: str
+    title: str
+    url_path: str
+    default: bool
+
+    @property
+    def source(self) -> str:
+        return (ROOT / self.script).read_text(encoding="utf-8")
+
+    @property
+    def heading(self) -> str | None:
+        """The text of the script's ``st.title("…")``, when it is a plain string."""
+        for node in ast.walk(ast.parse(self.source)):
+            if _is_call(node, "title") and node.args and isinstance(node.args[0], ast.Constant):
+                return str(node.args[0].value)
+        return None
+
+    @property
+    def shows_block(self) -> bool:
+        """The page builds the block from the settings (and so puts it into its link)."""
+        return "current_block(" in self.source
+
+
+def _is_call(node: ast.AST, name: str) -> bool:
+    func = node.func if isinstance(node, ast.Call) else None
+    return (isinstance(func, ast.Attribute) and func.attr == name) or (
+        isinstance(func, ast.Name) and func.id == name
+    )
+
+
+def app_pages() -> list[AppPage]:
+    """Every ``st.Page(...)`` call in app.py, in order, with the URL path Streamlit serves it at: ""
+    for the default page (``default=True``, else the first), else the ``url_path`` argument or the
+    script's name as ``st.Page`` infers it (``views/pixel.py`` → ``pixel``)."""
+    calls = []
+    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
+        if _is_call(node, "Page") and node.args and isinstance(node.args[0], ast.Constant):
+            kwargs = {k.arg: k.value for k in node.keywords}
+            options = {key: value.value for key, value in kwargs.items() if isinstance(value, ast.Constant)}
+            calls.append(((node.lineno, node.col_offset), str(node.args[0].value), options))
+    assert calls, f"no st.Page(...) with a script path found in {APP}"
+    calls.sort(key=lambda call: call[0])
+    default = next((i for i, (_, _, options) in enumerate(calls) if options.get("default")), 0)
+    pages = []
+    for i, (_, script, options) in enumerate(calls):
+        _, inferred = page_icon_and_name(Path(script))
+        url_path = "" if i == default else str(options.get("url_path") or inferred).strip("/")
+        title = str(options.get("title") or inferred.replace("_", " "))
+        pages.append(AppPage(script, title, url_path, i == default))
+    return pages
+
+
+PAGES = app_pages()
+DEFAULT_PAGE = next(page for page in PAGES if page.default)
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
@@ -78,30 +196,86 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def link(url: str) -> dict[str, str]:
+    """The query of ``url`` as {key: value} (the link's settings)."""
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two bounding boxes (x, y, width, height) share any area."""
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
 class Tab:
     """A fresh browser tab on the app, with the page errors and console errors it collected."""
 
     def __init__(self, page: Page, base_url: str) -> None:
         self.page, self.base_url = page, base_url
         self.errors: list[str] = []
+        self.probes = 0  # Streamlit's own look-ups of /<page>/_stcore/… (404) when opened on a page's URL
         page.on("pageerror", lambda err: self.errors.append(f"pageerror: {err}"))
         page.on("console", self._console)
+        page.on("response", self._response)
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
             self.errors.append(f"console: {message.text}")
 
+    def _response(self, response: Response) -> None:
+        if response.status == 404 and re.fullmatch(r"/[^/]+/_stcore/[\w-]+", urlsplit(response.url).path):
+            self.probes += 1
+
+    def browser_errors(self) -> list[str]:
+        """The errors collected, less the console's note of each 404 from Streamlit's own probes: a
+        page's URL makes the frontend try ``/<page>/_stcore/health`` before the server root."""
+        errors, probes = [], self.probes
+        for error in self.errors:
+            if probes and error == PROBE_404:
+                probes -= 1
+            else:
+                errors.append(error)
+        return errors
+
     def open(self, query: str = "") -> None:
-        """Load the app (``query`` like ``"?pg_n=4"``) and wait until its first run is drawn."""
-        self.page.goto(self.base_url + "/" + query)
+        """Load the Playground (``query`` like ``"?pg_n=4"``) and wait until its first run is drawn."""
+        self.open_page(DEFAULT_PAGE, query)
         expect(self.page.get_by_role("heading", name=re.compile("Playground"))).to_be_visible(timeout=TIMEOUT)
-        # The page's last element: once it is drawn the first run is over (a fresh load has no stale
-        # elements to wait for, and the images alone may be counted before the last ones arrive).
+        # The page's last element: once it is drawn the first run is over.
         expect(self.page.get_by_text(LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
         self.settle()
 
+    def open_page(self, page: AppPage, query: str = "") -> None:
+        """Load ``page`` (``query`` like ``"?pg_n=4"``) in this tab and wait until its first run is drawn."""
+        self.page.goto(f"{self.base_url}/{page.url_path}{query}")
+        self.wait_for_run(0)
+
+    def runs(self) -> int:
+        return self.page.evaluate("window.__dsvizRuns")
+
+    def wait_for_run(self, before: int) -> None:
+        """Wait until a run after the first ``before`` has started and the page has settled."""
+        self._wait(f"before => window.__dsvizRuns > before && ({SETTLED_JS})()", before)
+
     def settle(self) -> None:
-        self.page.wait_for_function(SETTLED_JS, timeout=TIMEOUT)
+        self._wait(SETTLED_JS)
+
+    def _wait(self, js: str, arg: object = None) -> None:
+        try:
+            self.page.wait_for_function(js, arg=arg, timeout=TIMEOUT)
+        except PlaywrightTimeoutError as err:
+            state = self.page.evaluate(f"[window.__dsvizRuns, ({PENDING_JS})()]")
+            raise AssertionError(f"the page did not settle: runs, pending = {state}") from err
+
+    def rerun(self, action: Callable[[], object]) -> None:
+        """Do ``action`` (a click, a key press) and wait for the run it starts to be drawn."""
+        before = self.runs()
+        action()
+        self.wait_for_run(before)
 
     def srcs(self) -> list[str]:
         return self.page.eval_on_selector_all(IMAGES, "imgs => imgs.map(img => img.src)")
@@ -128,30 +302,74 @@ class Tab:
     def upload(self, name: str, data: bytes, mime: str) -> None:
         self.page.locator(UPLOAD_INPUT).set_input_files({"name": name, "mimeType": mime, "buffer": data})
 
+    def widget(self, key: str) -> Locator:
+        return self.page.locator(f".st-key-{key}")
+
+    def button(self, key: str) -> Locator:
+        """The button with this key (Streamlit also keeps a hidden, zero-width copy of it)."""
+        return self.widget(key).locator("button:visible")
+
     def slider(self, key: str) -> str:
         """The value a slider shows (select-sliders keep an index in `value`, the label in valuetext)."""
-        return self.page.locator(f".st-key-{key} input[type=range]").get_attribute("aria-valuetext") or ""
+        return self.widget(key).locator("input[type=range]").get_attribute("aria-valuetext") or ""
 
-    def assert_healthy(self) -> None:
+    def press(self, key: str, keys: str) -> None:
+        """Press ``keys`` on the slider of setting ``key`` and wait for the rerun."""
+        thumb = self.widget(key).locator("input[type=range]")
+        thumb.focus()
+        self.rerun(lambda: thumb.press(keys))
+
+    def nav_link(self, page: AppPage) -> Locator:
+        """The sidebar navigation's link to ``page``."""
+        return self.page.locator(f'[data-testid="stSidebarNav"] a[href="{self.base_url}/{page.url_path}"]')
+
+    def selected(self, key: str) -> str:
+        """The label a selectbox shows."""
+        return self.widget(key).get_by_role("combobox").input_value()
+
+    def select(self, key: str, label: str) -> None:
+        """Pick ``label`` in the selectbox of setting ``key`` and wait for the rerun.
+
+        The list closes when its page scrolls, and a click on a box below the fold scrolls it there
+        first: so scroll, then click, and click again if the list did not stay open.
+        """
+        box = self.widget(key).get_by_role("combobox")
+        box.scroll_into_view_if_needed()
+        for _ in range(3):
+            box.click()
+            try:
+                expect(box).to_have_attribute("aria-expanded", "true", timeout=3_000)
+                break
+            except AssertionError:
+                continue
+        self.rerun(lambda: self.page.get_by_role("option", name=label, exact=True).click())
+
+    def main_height(self) -> int:
+        return self.page.evaluate(f"document.querySelector('{MAIN}').scrollHeight")
+
+    def assert_healthy(self, min_images: int = 10) -> None:
         """No exception box, no safety-net message, no browser errors, and the images decoded."""
         page = self.page
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         expect(page.get_by_text("Something went wrong")).to_have_count(0)
         natural = page.eval_on_selector_all(IMAGES, "imgs => imgs.map(img => img.naturalWidth)")
-        assert len(natural) >= 10, f"only {len(natural)} images on the page"
+        assert len(natural) >= min_images, f"only {len(natural)} images on the page"
         assert all(w > 0 for w in natural), f"images that did not decode: {natural}"
-        assert self.errors == []
+        assert self.browser_errors() == []
 
-    def screenshot(self, name: str) -> Path:
-        """The whole page: Streamlit scrolls inside stMain, so grow the viewport to its content first."""
+    def screenshot(self, name: str, size: tuple[int, int] = (WIDTH, 900)) -> Path:
+        """The whole page, from a ``size`` window: Streamlit scrolls inside stMain, so the window is
+        grown to its content first."""
         page = self.page
-        height = 0
+        width, height = size
+        page.set_viewport_size({"width": width, "height": height})
+        self.settle()
         for _ in range(5):  # growing the window can re-flow the page; stop once the height holds
-            scroll = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-            if scroll == height:
+            scroll = self.main_height()
+            if scroll <= height:
                 break
             height = scroll
-            page.set_viewport_size({"width": WIDTH, "height": height})
+            page.set_viewport_size({"width": width, "height": height})
             self.settle()
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
@@ -160,14 +378,25 @@ class Tab:
         return path
 
 
-@pytest.fixture
-def tab(browser: Browser, server: str) -> Iterator[Tab]:
+@pytest.fixture(scope="module")
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """One browser profile for the module: its HTTP cache keeps Streamlit's scripts (plotly alone is
+    megabytes) from being fetched again for every tab."""
     context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-    yield Tab(context.new_page(), server)
+    context.add_init_script(RUN_COUNTER_JS)
+    yield context
     context.close()
 
 
-# --- test images ------------------------------------------------------------------------------------
+@pytest.fixture
+def tab(context: BrowserContext, server: str) -> Iterator[Tab]:
+    """A new tab: a new websocket, so a fresh Streamlit session with a fresh session state."""
+    page = context.new_page()
+    yield Tab(page, server)
+    page.close()
+
+
+# --- test images and expected sizes -----------------------------------------------------------------
 
 
 def photo_jpeg(width: int = 640, height: int = 480) -> bytes:
@@ -182,6 +411,32 @@ def photo_jpeg(width: int = 640, height: int = 480) -> bytes:
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
+
+
+def png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 80, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def sample_size() -> tuple[int, int]:
+    """(H, W) of the default built-in image at the default working resolution."""
+    return images.load_sample(images.DEFAULT_SAMPLE, max_side=SETTINGS["res"].default).shape[1:]
+
+
+def tile_size(height: int, width: int, stride: int = 1) -> tuple[int, int]:
+    """(width, height) of a map tile for a ``height × width`` input at ``stride``, as dsviz.render draws
+    it: the input's zoom and canvas, whatever the map's own size."""
+    zoom = render.zoom_for(height, width)
+    canvas = render.canvas_for(height, width, zoom)
+    values = np.zeros((math.ceil(height / stride), math.ceil(width / stride)), np.float32)
+    return render.tile(values, "map", render.Scale.unit(), zoom=zoom, canvas=canvas).size
+
+
+def photo_tile_size(height: int, width: int) -> tuple[int, int]:
+    """(width, height) of the input photo's tile, as dsviz.render draws it."""
+    zoom = render.zoom_for(height, width)
+    return render.photo(np.zeros((3, height, width), np.float32), "photo", zoom=zoom).size
 
 
 # --- tests ------------------------------------------------------------------------------------------
@@ -211,14 +466,15 @@ def save_docs_screenshot(page: Page) -> None:
 def test_upload_photo_replaces_the_input(tab: Tab) -> None:
     tab.open()
     before = tab.srcs()
-    tab.upload("holiday.jpg", photo_jpeg(), "image/jpeg")
+    jpeg = photo_jpeg()
+    tab.upload("holiday.jpg", jpeg, "image/jpeg")
     tab.wait_until_changed("document.querySelector('[data-testid=\"stImage\"] img').src", before[0])
     after = tab.srcs()
     assert after[0] != before[0], "the input photo did not change"
     head = tab.page.locator(IMAGES).first
-    width, height = head.evaluate("img => [img.naturalWidth, img.naturalHeight]")
-    # the photo tile is the picture at working resolution 256 plus a 20 px title band: 256 × (192 + 20)
-    assert (width, height) == (256, 212), f"input photo tile is {width}×{height}"
+    size = tuple(head.evaluate("img => [img.naturalWidth, img.naturalHeight]"))
+    height, width = images.load_image(jpeg, max_side=SETTINGS["res"].default).shape[1:]
+    assert size == photo_tile_size(height, width), f"input photo tile of a {width}×{height} photo is {size}"
     expect(tab.page.get_by_text("Showing your upload")).to_be_visible()
     tab.assert_healthy()
     tab.screenshot("after_upload.png")
@@ -227,7 +483,7 @@ def test_upload_photo_replaces_the_input(tab: Tab) -> None:
 def test_corrupt_uploads_show_an_error_and_keep_the_page(tab: Tab) -> None:
     tab.open()
     builtin = tab.srcs()[0]
-    alert = tab.page.locator('[data-testid="stAlertContentError"]')
+    alert = tab.page.locator(ERROR)
 
     tab.upload("bad.png", b"not an image at all", "image/png")
     expect(alert).to_contain_text("not an image", timeout=TIMEOUT)
@@ -249,7 +505,25 @@ def test_corrupt_uploads_show_an_error_and_keep_the_page(tab: Tab) -> None:
     expect(tab.page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(tab.page.get_by_text("Something went wrong")).to_have_count(0)
     assert len(tab.srcs()) >= 10
-    assert tab.errors == []
+    assert tab.browser_errors() == []
+
+
+def test_tiny_and_thin_uploads_show_a_message_and_keep_a_sane_page(tab: Tab) -> None:
+    """A 1×1 and a 3×200 PNG are refused with a message naming their W×H; the built-in image stays,
+    and the page keeps its normal height (a thin image once stretched it to tens of thousands of px)."""
+    tab.open()
+    builtin = tab.srcs()
+    alert = tab.page.locator(ERROR)
+    for width, height in [(1, 1), (3, 200)]:
+        name = f"tiny-{width}x{height}.png"
+        tab.rerun(
+            lambda name=name, width=width, height=height: tab.upload(name, png(width, height), "image/png")
+        )
+        expect(alert).to_contain_text(name)
+        expect(alert).to_contain_text(f"{width}×{height} px")
+        assert tab.srcs() == builtin, f"{name}: the page's images changed"
+        tab.assert_healthy()
+        assert tab.main_height() < 20_000, f"{name}: the page is {tab.main_height()} px tall"
 
 
 def test_kernel_size_slider_redraws_the_maps_and_the_link(tab: Tab) -> None:
@@ -258,13 +532,13 @@ def test_kernel_size_slider_redraws_the_maps_and_the_link(tab: Tab) -> None:
     section = tab.section("2 ·", "3 ·")
     before = [s for s in section if s not in inputs]  # kernels and depthwise maps
     assert tab.slider("pg_k") == "3"
-    thumb = tab.page.locator(".st-key-pg_k input[type=range]")
+    thumb = tab.widget("pg_k").locator("input[type=range]")
     thumb.focus()
     thumb.press("ArrowRight")
     tab.wait_until_section_changed("2 ·", "3 ·", section)
     after = [s for s in tab.section("2 ·", "3 ·") if s not in inputs]
     assert tab.slider("pg_k") == "5"
-    assert re.search(r"[?&]pg_k=5(&|$)", tab.page.url), f"the link did not follow: {tab.page.url}"
+    assert link(tab.page.url).get("pg_k") == "5", f"the link did not follow: {tab.page.url}"
     assert len(after) == len(before) == 6, (before, after)  # 3 channels × (kernel, map)
     assert not set(before) & set(after), "some kernel or depthwise images did not change"
     tab.assert_healthy()
@@ -276,7 +550,7 @@ def test_link_opens_the_same_view(tab: Tab) -> None:
     assert tab.slider("pg_n") == "4"
     assert len(tab.section("3 ·", "4 ·")) == 4, "section 3 should show one tile per output channel"
     expect(tab.page.get_by_text("for this layer")).to_be_visible()
-    expect(tab.page.get_by_text("7×7 convolution from 3 to 4 channels")).to_be_visible()
+    expect(tab.page.get_by_text("7×7 convolution from 3 channels to 4 channels")).to_be_visible()
     tab.assert_healthy()
 
 
@@ -284,7 +558,7 @@ def test_link_picks_a_builtin_image_by_its_name(tab: Tab) -> None:
     """Sample names are the URL values, not the labels shown: ``?img=rings`` opens Rings.
 
     (A selectbox with a ``format_func`` bound to the URL reads and writes its *label* unless
-    ui/state.py maps names itself; this once dropped ``?img=rings`` without a notice.)
+    ui/settings.py maps names itself; this once dropped ``?img=rings`` without a notice.)
     """
     tab.open()
     default_photo = tab.srcs()[0]
@@ -292,25 +566,27 @@ def test_link_picks_a_builtin_image_by_its_name(tab: Tab) -> None:
     chosen = tab.page.get_by_role("combobox", name="Built-in image")
     expect(chosen, f"?img=rings was ignored (URL now {tab.page.url})").to_have_value(re.compile("^Rings"))
     assert tab.srcs()[0] != default_photo, "the input photo is still the default one"
-    assert "img=rings" in tab.page.url, "the link must keep the name, not the label"
+    assert link(tab.page.url).get("img") == "rings", "the link must keep the name, not the label"
     tab.assert_healthy()
 
 
 @pytest.mark.parametrize(
-    ("query", "key", "shown"),
-    [("?res=100", "res", "256"), ("?pg_k=4", "pg_k", "3")],
+    ("key", "raw", "shown"),
+    [("res", "100", "256"), ("pg_k", "4", "3")],
     ids=["sidebar-setting", "page-setting"],
 )
-def test_invalid_link_setting_is_reported(tab: Tab, query: str, key: str, shown: str) -> None:
+def test_invalid_link_setting_is_reported(tab: Tab, key: str, raw: str, shown: str) -> None:
     """The first view of a bad link says what was ignored, for a sidebar and for a page widget.
 
     (The page's notices are recorded while the page runs, after the sidebar: app.py must draw the
     warning after page.run(), or they appear only on the next rerun.)
     """
-    tab.open(query)
+    tab.open(f"?{key}={raw}")
     assert tab.slider(key) == shown
-    warning = tab.page.locator('[data-testid="stAlertContentWarning"]')
-    expect(warning, f"no warning on first load of {query}").to_contain_text(f"{query[1:]} (used {shown})")
+    _, notices = SETTINGS.parse({key: raw})
+    expected = str(notices[0]).replace("`", "")  # like "pg_k=4 (not one of 1, 3, 5, 7, 9, 11; used 3)"
+    assert expected.endswith(f"; used {shown})"), expected
+    expect(tab.page.locator(WARNING), f"no warning on first load of ?{key}={raw}").to_contain_text(expected)
     tab.assert_healthy()
 
 
@@ -318,4 +594,201 @@ def test_many_output_channels(tab: Tab) -> None:
     tab.open("?pg_n=64")
     assert len(tab.section("3 ·", "4 ·")) == 64
     tab.assert_healthy()
-    tab.screenshot("n64.png")
+    tab.screenshot("n64.png", SHOT_SIZE)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[Path(page.script).stem for page in PAGES])
+def test_deep_link_opens_its_page_with_its_settings(tab: Tab, page: AppPage) -> None:
+    """``<base>/<page>?pg_k=5&pg_n=4`` in a fresh session opens that page with those settings: the
+    widgets (where the page shows them) and the link keep them, and no notice says they were dropped.
+    (Streamlit serves the default page at ``/`` only: ``/playground`` would be "not found".)"""
+    tab.open_page(page, "?pg_k=5&pg_n=4")
+    url = urlsplit(tab.page.url)
+    assert url.path == f"/{page.url_path}", f"{page.script} ended at {tab.page.url}"
+    assert link(tab.page.url) == {"pg_k": "5", "pg_n": "4"}, f"{page.script}: the link is now {tab.page.url}"
+    if page.heading:
+        expect(tab.page.get_by_role("heading", name=page.heading, exact=True)).to_be_visible()
+    if len(PAGES) > 1:  # a single page has no navigation to mark it
+        current = tab.page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
+        expect(current).to_have_count(1)
+        expect(current).to_contain_text(page.title)
+    shown = {key: value for key, value in {"pg_k": "5", "pg_n": "4"}.items() if tab.widget(key).count()}
+    assert {key: tab.slider(key) for key in shown} == shown
+    if page.default:
+        assert shown, "the Playground shows the K and N sliders"
+    expect(tab.page.locator(WARNING)).to_have_count(0)
+    tab.assert_healthy(min_images=0)
+
+
+def test_page_switch_round_trip_keeps_every_setting(tab: Tab) -> None:
+    """Settings live in the session, not in one page's widgets: change K (keyboard), N, a kernel and
+    the Playground's colour scale, go to another page through the sidebar and back; everything is as
+    it was. Each page's link holds only what that page uses: the Playground's view setting pg_scale
+    never appears in another page's link."""
+    others = [page for page in PAGES if not page.default]
+    if not others:
+        pytest.skip(f"app.py registers a single page ({DEFAULT_PAGE.script}): no other page to switch to")
+    other = others[0]
+    tab.open()
+    tab.press("pg_k", "ArrowRight")  # 3 → 5
+    tab.press("pg_n", "ArrowLeft")  # 8 → 7
+    picker, kernel = kernel_key(1, 0), SETTINGS[kernel_key(1, 0)].label_of("box")
+    tab.select(picker, kernel)
+    scale = SETTINGS["pg_scale"].label_of("shared")
+    tab.select("pg_scale", scale)
+    playground = link(tab.page.url)
+    assert playground == {"pg_k": "5", "pg_n": "7", picker: "box", "pg_scale": "shared"}, playground
+
+    tab.rerun(tab.nav_link(other).click)
+    assert urlsplit(tab.page.url).path == f"/{other.url_path}", tab.page.url
+    if other.heading:
+        expect(tab.page.get_by_role("heading", name=other.heading, exact=True)).to_be_visible()
+    there = link(tab.page.url)
+    assert "pg_scale" not in there or "pg_scale" in other.source, f"{other.script}'s link: {tab.page.url}"
+    assert all(playground.get(key) == value for key, value in there.items()), (playground, there)
+    if other.shows_block:
+        block = {key: value for key, value in playground.items() if SETTINGS[key].group == "block"}
+        assert {key: there.get(key) for key in block} == block, f"{other.script}'s link: {tab.page.url}"
+    expect(tab.page.locator('[data-testid="stException"]')).to_have_count(0)
+
+    tab.rerun(tab.nav_link(DEFAULT_PAGE).click)
+    expect(tab.page.get_by_text(LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
+    tab.settle()
+    assert link(tab.page.url) == playground, f"back on the Playground the link is {tab.page.url}"
+    assert (tab.slider("pg_k"), tab.slider("pg_n")) == ("5", "7")
+    assert tab.selected(picker) == kernel
+    assert tab.selected("pg_scale") == scale
+    tab.assert_healthy()
+
+
+def test_expander_stays_open_after_timing_and_after_changing_d(tab: Tab) -> None:
+    """Bug: open expanders collapsed after 'Time both on this server' and after changing d."""
+    tab.open()
+    details = tab.widget(FORMULAS).locator("details")
+    expect(details).to_have_count(1)
+    tab.widget(FORMULAS).locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+    tab.settle()
+    timed = tab.button("pg_time")
+    timed.scroll_into_view_if_needed()
+    tab.rerun(timed.click)
+    expect(details, "the expander closed after timing").to_have_attribute("open", "")
+    tab.press("pg_d", "ArrowRight")  # d: 1 → 2
+    assert tab.slider("pg_d") == "2"
+    expect(details, "the expander closed after changing d").to_have_attribute("open", "")
+    tab.assert_healthy()
+
+
+def test_typed_grid_values_are_never_changed_silently(tab: Tab) -> None:
+    """Bug: "1,5" typed into a custom kernel became 15. Now the cell is refused with its row, column
+    and grid, and the maps keep the last valid numbers; a valid "2" is used and goes into the link.
+    The data editor's toolbar, shown on hover, must not cover the kernel picker above the grid."""
+    tab.open()
+    picker = kernel_key(0, 0)
+    tab.select(picker, "Custom numbers")
+    size = SETTINGS["pg_k"].default
+    identity = identity_numbers(size)
+    assert SETTINGS[custom_key(0, 0)].parse(link(tab.page.url)[custom_key(0, 0)]) == identity
+    grid = tab.page.locator('[data-testid="stDataFrame"]').filter(has_text="0: col 1").first
+    grid.scroll_into_view_if_needed()
+    before = tab.srcs()
+
+    def type_into_last_cell_of_row_1(text: str) -> None:
+        box = grid.locator("canvas").first.bounding_box()
+        assert box is not None
+        row_height = box["height"] / (size + 1)  # a header row, then one row per kernel row
+        tab.page.mouse.dblclick(box["x"] + box["width"] - 12, box["y"] + 1.5 * row_height)
+        editor = tab.page.locator("textarea.gdg-input")
+        expect(editor).to_be_visible()
+        editor.press("Control+a")
+        editor.type(text)
+        tab.rerun(lambda: editor.press("Enter"))
+
+    type_into_last_cell_of_row_1("1,5")
+    error = tab.page.locator(ERROR)
+    expect(error).to_have_count(1)
+    for part in ("Kernel for R", "row 1", f"column {size}", "1,5"):
+        expect(error).to_contain_text(part)
+    assert tab.srcs() == before, "a refused cell must leave every map as it was"
+    assert SETTINGS[custom_key(0, 0)].parse(link(tab.page.url)[custom_key(0, 0)]) == identity
+
+    section = tab.section("2 ·", "3 ·")
+    type_into_last_cell_of_row_1("2")
+    tab.wait_until_section_changed("2 ·", "3 ·", section)
+    expect(error).to_have_count(0)
+    want = list(identity)
+    want[size - 1] = 2.0
+    assert SETTINGS[custom_key(0, 0)].parse(link(tab.page.url)[custom_key(0, 0)]) == tuple(want)
+    after = tab.section("2 ·", "3 ·")
+    assert after[1:3] != section[1:3], "R's kernel and map did not change"  # rows: channel, kernel, map
+    assert after[3:] == section[3:], "G's and B's rows must not change"
+
+    grid.hover()
+    toolbar = grid.locator('[data-testid="stElementToolbar"]')
+    expect(toolbar).to_be_visible()
+    expect(toolbar).to_have_css("opacity", "1")
+    bar, box = (
+        toolbar.bounding_box(),
+        tab.widget(picker).locator('[data-testid="stSelectbox"]').bounding_box(),
+    )
+    assert bar is not None and box is not None
+    assert not overlap(bar, box), f"the grid's toolbar {bar} covers the kernel picker {box}"
+    area = grid.bounding_box()
+    assert area is not None
+    top = box["y"] - 10
+    clip = {"x": box["x"] - 10, "y": top, "width": 720, "height": area["y"] + area["height"] + 10 - top}
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=ARTIFACTS / "grid_toolbar.png", clip=clip)
+    tab.assert_healthy()
+
+
+def test_stride_2_tiles_are_as_wide_as_the_input_tiles(tab: Tab) -> None:
+    """Bug: at stride 2 the maps' titles and colour-bar text were drawn twice as large as their
+    neighbours'. Every depthwise and output tile is drawn on the input's canvas (same natural size as
+    the input channel tiles), so the browser scales all their text alike, and a map sits as wide as
+    the channel beside it."""
+    tab.open("?pg_stride=2")
+    height, width = sample_size()
+    expected = tile_size(height, width, stride=2)
+    assert expected == tile_size(height, width), "dsviz.render: a stride-2 tile differs from a stride-1 one"
+    sizes = {src: (w, h, shown) for src, w, h, shown in tab.page.eval_on_selector_all(IMAGES, IMAGE_SIZES_JS)}
+    inputs = tab.section("1 ·", "2 ·")[1:]  # after the photo: one tile per channel
+    rows = tab.section("2 ·", "3 ·")  # per channel: the channel, its kernel, its map (d = 1)
+    outputs = tab.section("3 ·", "4 ·")
+    assert len(inputs) == 3 and len(rows) == 9 and len(outputs) == SETTINGS["pg_n"].default
+    assert rows[0::3] == inputs
+    maps = rows[2::3]
+    for src in inputs + maps + outputs:
+        assert sizes[src][:2] == expected, f"a tile is {sizes[src][:2]}, not {expected} like the input tiles"
+    for channel, map_ in zip(rows[0::3], maps, strict=True):
+        assert abs(sizes[channel][2] - sizes[map_][2]) <= 1, (
+            "a map is drawn wider or narrower than its channel"
+        )
+    shown = {round(sizes[src][2]) for src in outputs}
+    assert max(shown) - min(shown) <= 1, f"output tiles drawn at different widths: {shown}"
+    tab.assert_healthy()
+    tab.screenshot("stride2.png", SHOT_SIZE)
+
+
+def test_reset_clears_every_setting_and_the_link(tab: Tab) -> None:
+    tab.open("?pg_d=2&chan=gray")
+    tab.press("pg_k", "ArrowRight")
+    tab.select(kernel_key(0, 0), "Box blur")
+    assert {"pg_d", "chan", "pg_k", kernel_key(0, 0)} <= set(link(tab.page.url)), tab.page.url
+    reset = tab.button("reset_all")
+    tab.rerun(reset.click)
+    assert urlsplit(tab.page.url).query == "", f"the link still holds {tab.page.url}"
+    assert (tab.slider("pg_k"), tab.slider("pg_d")) == ("3", "1")
+    tab.assert_healthy()
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [("?pg_k=7", "k7.png"), ("?pg_dil=2", "dil2.png"), ("?pg_d=2", "d2.png"), ("?chan=gray", "gray.png")],
+)
+def test_view_screenshots(tab: Tab, query: str, name: str) -> None:
+    """Whole-page pictures of a few views to look at (artifacts/), each checked healthy."""
+    tab.open(query)
+    assert link(tab.page.url) == link(query)
+    tab.assert_healthy(min_images=4)
+    tab.screenshot(name, SHOT_SIZE)
