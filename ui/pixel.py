@@ -363,3 +363,14 @@ def show_table(table: pd.DataFrame, key: str) -> None:
     numbers = {c: st.column_config.NumberColumn(format="%.6g") for c in table.columns[1:]}
     numbers["difference"] = st.column_config.NumberColumn(format="%.1e")
     st.dataframe(table, hide_index=True, column_config=numbers, key=key)
+
+
+def rounding_gain(weights: np.ndarray, dw_stats: dict, pw_stats: dict, eps: float) -> float:
+    """How much float32 rounding before batch norm can grow by the end: BN divides a map by
+    √(σ² + ε), so a nearly flat map (σ² ≈ 0) magnifies its rounding up to 1/√ε ≈ 316×, and the
+    pointwise sum adds up to Σ|P| of those. 1 without batch norm."""
+    if not dw_stats:
+        return 1.0
+    dw_gain = float(np.max(1 / np.sqrt(np.asarray(dw_stats["var"]) + eps)))
+    pw_gain = float(np.max(1 / np.sqrt(np.asarray(pw_stats["var"]) + eps)))
+    return max(1.0, dw_gain) * max(1.0, float(np.abs(weights).sum(axis=1).max())) * max(1.0, pw_gain)
