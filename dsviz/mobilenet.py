@@ -4,7 +4,7 @@ Counting convention = the paper's: mult-adds of conv and FC layers only; params 
 weights only (no bias, no BatchNorm). Each conv is followed by BN + ReLU and the FC has a bias in
 the real model; :meth:`Network.counted_params` counts those under another :class:`Convention`.
 
-Shapes are written ``(H, W, C)`` as in the paper's table. 'same' padding (PyTorch's ``K//2``).
+Shapes are written ``(H, W, C)`` as in the paper's table. 'same' padding (PyTorch's ``padding=K//2`` at dilation 1).
 """
 
 from __future__ import annotations
@@ -191,7 +191,8 @@ def as_fraction(alpha: object) -> Fraction:
 
 
 def scale_channels(channels: int, alpha: Fraction) -> int:
-    """Width multiplier: ``max(int(c·α), 8)`` — thinner, but never below 8 channels."""
+    """Width multiplier: ``int(c·α)`` as in the paper, with TF-slim's ``min_depth`` floor of 8 channels
+    (the paper states no floor; it changes widths only for α < 0.25)."""
     return max(int(channels * alpha), 8)
 
 

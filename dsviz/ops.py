@@ -263,7 +263,8 @@ def batch_norm(
 
 
 def activation(y: np.ndarray, kind: Activation = "relu") -> np.ndarray:
-    """none, relu ``max(0, y)`` or relu6 ``min(max(0, y), 6)`` (MobileNet's choice)."""
+    """none, relu ``max(0, y)`` or relu6 ``min(max(0, y), 6)`` (TF-slim's MobileNet v1 and
+    MobileNet v2 use ReLU6; the v1 paper itself writes ReLU)."""
     require_choice("the activation", kind, ACTIVATIONS)
     y = np.asarray(y, dtype=np.float32)
     if kind == "none":
