@@ -19,7 +19,8 @@ def effective_kernel(kernel_size: int, dilation: int = 1) -> int:
 def pad_amount(kernel_size: int, padding: Padding = "same", dilation: int = 1) -> int:
     """Zero-padding added on *each* side.
 
-    ``"same"`` is symmetric ``dilation·(K−1)/2`` (PyTorch's ``padding=dilation·(K//2)``), which needs an odd K;
+    ``"same"`` is symmetric ``dilation·(K−1)/2`` (PyTorch's ``padding=dilation·(K//2)``), which needs
+    an odd K;
     ``"valid"`` is 0; an int is taken as given.
     """
     if padding == "same":

@@ -4,7 +4,8 @@ Counting convention = the paper's: mult-adds of conv and FC layers only; params 
 weights only (no bias, no BatchNorm). Each conv is followed by BN + ReLU and the FC has a bias in
 the real model; :meth:`Network.counted_params` counts those under another :class:`Convention`.
 
-Shapes are written ``(H, W, C)`` as in the paper's table. 'same' padding (PyTorch's ``padding=K//2`` at dilation 1).
+Shapes are written ``(H, W, C)`` as in the paper's table. 'same' padding (PyTorch's ``padding=K//2``
+at dilation 1).
 """
 
 from __future__ import annotations
