@@ -179,3 +179,33 @@ def test_cost_matches_the_formula() -> None:
     assert sep.depthwise.mult_adds == 25 * 3 * 2 * grid
     assert sep.pointwise.mult_adds == 3 * 2 * 5 * grid
     assert sep.standard.mult_adds == 25 * 3 * 5 * grid
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"pg_bn": True, "pg_act": "relu6", "pg_d": 2, "pg_stride": 2, "pg_n": 5},
+        {"pg_pad": "reflect", "pg_dil": 2, "pg_k": 5, "pg_bn": True, "pg_act": "relu", "pg_pw": "random"},
+        {
+            "pg_padding": "valid",
+            "pg_k": 7,
+            "pg_dw0": "custom",
+            "pg_custom0": tuple(float(i) for i in range(49)),
+        },
+    ],
+)
+def test_exported_code_run_on_the_pages_image_draws_the_page(values: dict) -> None:
+    """What is drawn is what is exported: the Playground's image (the default sample) through the
+    generated page_block() equals the cached stages the page draws."""
+    from ui import stages
+
+    spec = input_spec({})
+    block, _ = block_from(values, *rgb_channels())
+    namespace: dict = {}
+    exec(block.code(), namespace)
+    image = stages.channels(spec)  # (3, H, W), the page's input
+    with torch.no_grad():
+        exported = namespace["page_block"]()(torch.from_numpy(np.array(image))[None])[0].numpy()
+    drawn = stages.outputs(spec, block)
+    np.testing.assert_allclose(exported, drawn, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(drawn).max())))
