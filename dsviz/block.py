@@ -33,7 +33,7 @@ CUSTOM = "custom"
 # Named kernels per map: channel m's first kernel cycles through these, its later ones step by 3.
 DEFAULT_CYCLE = ("sobel-x", "sobel-y", "laplacian", "gaussian", "sharpen", "emboss", "outline", "box")
 FALLBACK = {"scharr-x": "sobel-x", "scharr-y": "sobel-y"}  # families that exist at fewer sizes
-PADDING = {"same": "same (output ⌈H/s⌉)", "valid": "valid (no padding)"}
+PADDING = {"same": "same", "valid": "valid"}
 PADDING_MODE_LABELS = {
     "zeros": "zeros",
     "reflect": "reflect (mirror, edge not repeated)",
@@ -189,9 +189,10 @@ class Block:
         """What each output is: ``(Sobel x of R − Sobel y of G)/2`` for a preset, ``out 3`` for custom."""
         if self.pointwise.preset == CUSTOM:
             return [f"out {n}" for n in range(self.n)]
-        return kernels.row_labels(
+        rows = kernels.row_labels(
             self.pointwise.preset, self.n, self.map_labels(), self.d, colours=self.colours
         )
+        return [f"{n}: {row}" for n, row in enumerate(rows)]  # numbered: two outputs may mix alike
 
     def pointwise_caption(self) -> str:
         """What the preset does, true for these channels (with or without R, G and B)."""

@@ -53,6 +53,7 @@ def cost_bars(stages: dict[str, dict[str, int]], unit: str) -> go.Figure:
             marker_color=PART_COLOURS.get(part),
             text=[f"{part}: {v:,}" if v else "" for v in values],
             textposition="inside",
+            textangle=0,
             orientation="h",
             hovertemplate=f"{part}: %{{x:,}} {unit}<extra></extra>",
         )

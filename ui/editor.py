@@ -36,11 +36,12 @@ def grid(key: str, current: np.ndarray, *, title: str, rows: list[str], columns:
     bound = settings.SETTINGS[key].bound
     header = [f"{j}: {name}" for j, name in enumerate(columns)]  # unique even if two maps share a name
     shown = pd.DataFrame([[format_number(v) for v in row] for row in current], index=rows, columns=header)
-    st.caption(f"**{title}** — type plain numbers (a point for decimals), each within ±{bound:g}.")
+    st.caption(f"**{title}**")
     config = {name: st.column_config.TextColumn(name, width="small") for name in header}
     edited = st.data_editor(
         shown, key=f"grid:{key}:{current.shape[0]}x{current.shape[1]}", column_config=config, width="content"
     )
+    st.caption(f"Type plain numbers (a point for decimals), each within ±{bound:g}.")
     values, problem = parse_grid(pd.DataFrame(edited), bound)
     if problem:
         st.error(f"{title}, {problem}. Using the last valid numbers.")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import streamlit as st
+from PIL import Image
 
 
 def gallery(tiles: list[bytes], per_row: int) -> None:
@@ -22,10 +25,18 @@ SATURATION = (
 def channel_rows(inputs: list[bytes], kernels: list[bytes], maps: list[bytes], d: int) -> None:
     """One row per input channel: the channel, then each of its d kernels and the map it makes."""
     st.caption("Each row: an input channel, then its kernel(s) and the depthwise map(s) they make.")
+    # Columns as wide as the tiles are in pixels: the browser then scales every tile alike, so the
+    # kernels' and the maps' titles and bar labels read at one size.
+    widths = [_width(inputs[0])] + [_width(kernels[0]), _width(maps[0])] * d
     for channel, tile in enumerate(inputs):
-        cols = st.columns([1] + [0.8, 1] * d)
+        cols = st.columns(widths)
         cols[0].image(tile, width="stretch")
         for r in range(d):
             j = channel * d + r
             cols[1 + 2 * r].image(kernels[j], width="stretch")
             cols[2 + 2 * r].image(maps[j], width="stretch")
+
+
+def _width(tile: bytes) -> int:
+    """The encoded image's width in pixels (read from its header)."""
+    return Image.open(io.BytesIO(tile)).width

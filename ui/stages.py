@@ -77,8 +77,17 @@ def _scales(maps: np.ndarray, shared: bool) -> list[render.Scale]:
     """Zero-centred scales: one per map (its structure) or one for all (comparable magnitudes),
     saturating the strongest 0.5 % of values (the colour bar marks it)."""
     if shared:
-        return [render.Scale.signed(*style.robust_limit(maps))] * len(maps)
-    return [render.Scale.signed(*style.robust_limit(m)) for m in maps]
+        return [_scale(maps)] * len(maps)
+    return [_scale(m) for m in maps]
+
+
+def _scale(values: np.ndarray) -> render.Scale:
+    """Signed values: zero-centred diverging. Values that are never negative (a blur, a ReLU) have
+    no sign to show: black 0 → white maximum, so the diverging scale's unused half is not wasted."""
+    limit, clipped = style.robust_limit(values)
+    if values.min() >= 0:
+        return render.Scale(0.0, limit, style.SEQUENTIAL, clipped)
+    return render.Scale.signed(limit, clipped)
 
 
 def _tiles(

@@ -29,7 +29,7 @@ with st.container():
     cols[0].image(head, width="stretch")
     with cols[1]:
         st.markdown(f"{image.describe(picture)}: the input feature map $F$ of size $H × W × M$.")
-        gallery.gallery(input_tiles, min(picture.m, style.per_row(picture.m)))
+        gallery.gallery(input_tiles, style.per_row(picture.m))
 
 per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
 st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
