@@ -303,9 +303,10 @@ def encode(picture: Image.Image) -> bytes:
 
 
 def kernel_cell(span: int) -> int:
-    """Cell size (px) for a kernel drawn on a ``span × span`` grid: ≥ 30 px up to 11×11 (room for
-    "-0.12"), then smaller so the grid stays ~330 px (a dilated 11×11 at δ = 4 spans 41 cells)."""
-    return max(30, 132 // span) if span <= 11 else max(8, 330 // span)
+    """Cell size (px) for a kernel drawn on a ``span × span`` grid: 40 px up to 8 cells (room for
+    ".00285" at a readable size: a 7×7 Gaussian or Laplacian has such numbers), then smaller so the
+    grid stays ~330 px (a dilated 11×11 at δ = 4 spans 41 cells)."""
+    return 40 if span <= 8 else max(8, 330 // span)
 
 
 def _cell_texts(kernel: np.ndarray, cell: int) -> tuple[list[str], Font] | None:
