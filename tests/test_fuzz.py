@@ -701,7 +701,7 @@ def test_valid_settings_through_widgets(page: str, values: dict[str, Any], data:
     if not problems and offered:
         key = data.draw(st.sampled_from(sorted(offered)), label="moved")
         new = data.draw(st.sampled_from(offered[key]), label="to")
-        for kind in ("selectbox", "select_slider", "slider", "toggle"):
+        for kind in ("selectbox", "select_slider", "slider", "toggle", "number_input"):
             for w in at.get(kind):
                 if w.key == key:
                     w.set_value(new)
