@@ -98,7 +98,7 @@ def clear_depthwise_and_later() -> None:
     """Forget what a new K recomputes: depthwise maps and tiles, kernels, outputs and their tiles."""
     from ui import stages
 
-    stages.ARRAYS.clear(("_depthwise", "outputs"))
+    stages.ARRAYS.clear(("raw_depthwise", "_finished_depthwise", "raw_outputs", "_finished_outputs"))
     stages.TILES.clear(("depthwise_tiles", "kernel_tiles", "output_tiles"))
 
 

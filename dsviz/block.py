@@ -46,6 +46,17 @@ ACTIVATION_LABELS = {"none": "none", "relu": "ReLU", "relu6": "ReLU6"}
 # --------------------------------------------------------------------------- the block
 
 
+def finish(y: np.ndarray, batch_norm: bool, activation: str) -> np.ndarray:
+    """What follows a convolution: batch norm with this image's statistics (γ = 1, β = 0), then the
+    activation. y ``(C, H, W)``; returned as it is when there is neither."""
+    if batch_norm:
+        mean = y.mean(axis=(1, 2), dtype=np.float64)
+        var = y.var(axis=(1, 2), dtype=np.float64)  # biased, as BatchNorm2d normalises in training
+        ones = np.ones(len(y), np.float32)
+        y = ops.batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
+    return ops.activation(y, activation)
+
+
 @dataclass(frozen=True)
 class KernelChoice:
     """One depthwise kernel: a named family (built at K) or custom numbers (K² of them, row-major)."""
@@ -147,13 +158,8 @@ class Block:
         return [f"{k.label()} of {self.channels[j // self.d]}" for j, k in enumerate(self.depthwise.kernels)]
 
     def finish(self, y: np.ndarray) -> np.ndarray:
-        """What follows each convolution: batch norm (this image's statistics), then the activation."""
-        if self.batch_norm:
-            mean = y.mean(axis=(1, 2), dtype=np.float64)
-            var = y.var(axis=(1, 2), dtype=np.float64)  # biased, as BatchNorm2d normalises in training
-            ones = np.ones(len(y), np.float32)
-            y = ops.batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
-        return ops.activation(y, self.activation)
+        """What follows each convolution in this block (see :func:`finish`)."""
+        return finish(y, self.batch_norm, self.activation)
 
     def run_depthwise(self, x: np.ndarray) -> np.ndarray:
         """``(M, H, W)`` → the ``(M·d, H', W')`` maps the pointwise stage mixes."""

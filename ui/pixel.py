@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dsviz import explain, ops
+from dsviz import explain
 from dsviz.block import BN_EPS, Block, InputSpec
 from dsviz.render import compact
 from dsviz.style import DIVERGING, symmetric_limit
@@ -343,8 +343,8 @@ def window_animation(window: explain.Window, title: str, focus: tuple[int, int])
 def statistics(spec: InputSpec, block: Block, *, data: bytes | None = None) -> tuple[np.ndarray, ...]:
     """Per-map mean and (biased) variance over the whole image — what the block's batch norm used —
     of the raw depthwise maps and of the raw pointwise outputs: ``(μ̂, σ̂², μ, σ²)``."""
-    raw = block.depthwise.run(stages.channels(spec, data=data))  # (M·d, H', W')
-    mixed = ops.pointwise(stages.depthwise_maps(spec, block, data), block.weights())  # (N, H', W')
+    raw = stages.raw_depthwise(spec, block.depthwise, data=data)  # (M·d, H', W')
+    mixed = stages.raw_outputs(spec, block, data=data)  # (N, H', W')
     return tuple(stat(y, axis=(1, 2), dtype=np.float64) for y in (raw, mixed) for stat in (np.mean, np.var))
 
 

@@ -1,12 +1,13 @@
 """Every setting's widget, its value in the session and its place in the link — one mechanism for all.
 
 The chosen values live in ``st.session_state[STATE]``, which Streamlit keeps for the whole session:
-widgets come and go as pages change, the values stay. A widget is seeded from that store when it
-appears and writes back to it when it changes. The link is written once, at the end of every run,
-from the values the current page uses (defaults left out), so switching pages never carries one
-page's parameters into another's link. The link itself is read once per session, at its first run,
-through the registry's strict parsers: a deep link to any page, on a freshly started server, opens
-that page with its settings, and every value it could not use is named in a notice.
+widgets come and go as pages change, the values stay. Every run seeds each widget from that store,
+and the next run's start takes back any widget the student changed in between. The link is written
+once, at the end of every run, from the values the current page uses (defaults left out), so
+switching pages never carries one page's parameters into another's link. The link itself is read
+once per session, at its first run, through the registry's strict parsers: a deep link to any page,
+on a freshly started server, opens that page with its settings, and every value it could not use
+is named in a notice.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dsviz.block import CUSTOM, SETTINGS, Block, custom_key, kernel_key
 from dsviz.registry import MAX_RAW, Integer, Notice, Numbers, describe_ints
 
 STATE = "_dsviz_settings"  # key → chosen value
-NOTICES = "_dsviz_notices"  # Notice or str, shown at the top of the page
+NOTICES = "_dsviz_notices"  # Notices, shown at the top of the page until dismissed
 IN_LINK = "_dsviz_in_link"  # key → value the current run's page puts in the link
 LINK_READ = "_dsviz_link_read"
 SEEDS = "_dsviz_seeds"  # key → the value its widget was given this run (a different one: the user's)
@@ -45,12 +46,10 @@ def start_run() -> None:
         st.session_state[NOTICES] = notices
     store, seeds = _store(), st.session_state.get(SEEDS, {})
     for key in SETTINGS.settings:  # a widget the user just changed holds the newest value
-        shown = st.session_state.get(key, seeds.get(key))
-        if (
-            (key not in seeds or shown != seeds[key])
-            and key in st.session_state
-            and SETTINGS[key].valid(shown)
-        ):
+        if key not in st.session_state:
+            continue
+        shown = st.session_state[key]
+        if (key not in seeds or shown != seeds[key]) and SETTINGS[key].valid(shown):
             store[key] = shown
     st.session_state[IN_LINK] = {}
 
@@ -66,10 +65,8 @@ def values(*groups: str) -> dict[str, Any]:
 
 
 def choose(key: str, chosen: Any) -> None:
-    """Set ``key`` (the widget showing it follows on its next appearance)."""
+    """Set ``key`` from outside a widget (a custom grid's numbers)."""
     _store()[key] = chosen
-    if key in st.session_state and chosen is not None:
-        st.session_state[key] = chosen
 
 
 def in_link(key: str, chosen: Any) -> None:
@@ -182,7 +179,7 @@ def write_link() -> None:
         st.query_params.from_dict(want)
 
 
-def notify(message: str | Notice) -> None:
+def notify(message: Notice) -> None:
     """A notice for the top of the page (shown until dismissed)."""
     notices = st.session_state.setdefault(NOTICES, [])
     if message not in notices:
@@ -203,12 +200,8 @@ def show_notices() -> None:
     if not notices:
         return
     with st.container(border=True):
-        listed = [str(n) for n in notices if isinstance(n, Notice)]
-        other = [str(n) for n in notices if not isinstance(n, Notice)]
-        if listed:
-            st.warning("Some settings in the link could not be used: " + ", ".join(listed) + ".", icon="⚠️")
-        for text in other:
-            st.warning(text, icon="⚠️")
+        listed = ", ".join(str(n) for n in notices)
+        st.warning(f"Some settings in the link could not be used: {listed}.", icon="⚠️")
         if st.button("Dismiss", key="notice_dismiss"):
             st.session_state[NOTICES] = []
             st.rerun()

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsviz import images, render, style
-from dsviz.block import Block, Depthwise, InputSpec
+from dsviz import images, ops, render, style
+from dsviz.block import Block, Depthwise, InputSpec, finish
 from dsviz.inputs import stack_filtered
 from ui.memo import ByteLRU, memo
 
@@ -48,20 +48,39 @@ def photo_channels(spec: InputSpec, data: bytes | None = None) -> int:
 
 
 @memo(ARRAYS, ignore=("data",))
-def _depthwise(spec: InputSpec, depthwise: Depthwise, batch_norm: bool, act: str, *, data) -> np.ndarray:
-    block = Block((), (), depthwise, batch_norm=batch_norm, activation=act)  # finish() needs only these
-    return block.finish(depthwise.run(channels(spec, data=data)))
+def raw_depthwise(spec: InputSpec, depthwise: Depthwise, *, data: bytes | None = None) -> np.ndarray:
+    """``(M·d, H', W')``: the depthwise convolution alone, before BN and the activation."""
+    return depthwise.run(channels(spec, data=data))
+
+
+@memo(ARRAYS, ignore=("data",))
+def _finished_depthwise(spec: InputSpec, depthwise: Depthwise, bn: bool, act: str, *, data) -> np.ndarray:
+    return finish(raw_depthwise(spec, depthwise, data=data), bn, act)
 
 
 def depthwise_maps(spec: InputSpec, block: Block, data: bytes | None = None) -> np.ndarray:
     """``(M·d, H', W')``: the depthwise stage, after BN and the activation when the block has them."""
-    return _depthwise(spec, block.depthwise, block.batch_norm, block.activation, data=data)
+    if not block.batch_norm and block.activation == "none":
+        return raw_depthwise(spec, block.depthwise, data=data)  # nothing follows: no second copy
+    return _finished_depthwise(spec, block.depthwise, block.batch_norm, block.activation, data=data)
 
 
 @memo(ARRAYS, ignore=("data",))
+def raw_outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.ndarray:
+    """``(N, H', W')``: the pointwise mix of the depthwise stage, before BN and the activation."""
+    return ops.pointwise(depthwise_maps(spec, block, data), block.weights())
+
+
+@memo(ARRAYS, ignore=("data",))
+def _finished_outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.ndarray:
+    return block.finish(raw_outputs(spec, block, data=data))
+
+
 def outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.ndarray:
     """``(N, H', W')``: the whole block."""
-    return block.run_pointwise(depthwise_maps(spec, block, data))
+    if not block.batch_norm and block.activation == "none":
+        return raw_outputs(spec, block, data=data)
+    return _finished_outputs(spec, block, data=data)
 
 
 # --------------------------------------------------------------------------- tiles
