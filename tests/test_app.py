@@ -497,7 +497,7 @@ def test_grayscale_upload_counts_one_channel_everywhere(fmt: str) -> None:
     at = upload(open_page(), "gray.jpg" if fmt == "JPEG" else "gray.png", data)
     assert not trouble(at)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
-    assert "**M = 1**" in sidebar and "single (gray) channel" in sidebar
+    assert "**M = 1 input channel**" in sidebar and "single (gray) channel" in sidebar
     assert any("M = 1 input channel, each 64×48 px" in m.value for m in at.markdown)
     assert_costs_shown(at, 9 * 1 * 64 * 48, 1 * 8 * 64 * 48, 9 * 1 * 8 * 64 * 48)
 
@@ -507,7 +507,7 @@ def test_no_plural_slips_with_one_of_everything() -> None:
     at = open_page(state={"chan": "gray", "pg_n": 1, "pg_d": 1})
     assert not trouble(at)
     slips = re.findall(
-        r"(?<![\d.,×])1 (?:input |output )?(?:channels|maps|filters|kernels|outputs)\b", all_text(at)
+        r"(?<![\d.,×])1(?:\*\*)? (?:input |output )?(?:channels|maps|filters|kernels|outputs)\b", all_text(at)
     )
     assert not slips, slips
 

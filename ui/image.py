@@ -50,10 +50,8 @@ def sidebar() -> Picture:
         digest, data = _upload(upload, values["res"], values["chan"] == "gray")
         spec = input_spec(values, digest)
         picture = _picture(spec, data)
-        st.caption(
-            f"**M = {picture.m}** input channels: {', '.join(picture.labels[:6])}"
-            + ("…" if picture.m > 6 else "")
-        )
+        names = ", ".join(picture.labels[:6]) + ("…" if picture.m > 6 else "")
+        st.caption(f"**M = {count(picture.m, 'input channel')}**: {names}")
         if values["chan"] == "rgb" and len(picture.labels) == 1 + values["copies"]:
             st.caption("This photo has a single (gray) channel, so RGB gives one channel too.")
         st.button("Reset every setting", key="reset_all", on_click=settings.reset, help="The default view")
@@ -74,7 +72,7 @@ def _upload(upload, resolution: int, grayscale: bool) -> tuple[str | None, bytes
     bad = st.session_state.get(_BAD_UPLOAD)
     if bad and bad[0] == (upload.file_id, resolution):
         st.error(bad[1])
-    else:
+    elif fallback is None or fallback[0] != upload.file_id:  # a new file: hash and decode it once
         data = upload.getvalue()
         digest = images.image_digest(data)
         try:
