@@ -37,7 +37,6 @@ try:
     with st.sidebar:
         if settings.control("present"):
             style.presentation()
-    settings.use("app")
     page.run()
 except Exception:  # the last line of defence: a message on the page, the traceback in the server log
     logging.getLogger("dsviz").exception("page %s failed", page.title)

@@ -225,7 +225,8 @@ def colour_bar(height: int, scale: Scale) -> Image.Image:
     strip = Image.new("RGB", (BAR_WIDTH + LABEL_WIDTH, height), "white")
     strip.paste(Image.fromarray(colourise(ramp, scale)), (0, 0))
     draw = ImageDraw.Draw(strip)
-    above, below = ("≥", "≤") if scale.clipped else ("", "")
+    above = "≥" if scale.clipped else ""
+    below = "≤" if scale.clipped and scale.low < 0 else ""  # a scale from 0 saturates only at its top
     line = LABEL_SIZE + 3
     ticks = [(scale.high, above, 0, "la"), (scale.low, below, height, "ld")]  # (value, prefix, y, anchor)
     if height >= 3 * line:

@@ -553,3 +553,12 @@ def test_without_dejavu_titles_fall_back_to_ascii(monkeypatch: pytest.MonkeyPatc
         render.font.cache_clear()
         render.has_symbols.cache_clear()
         render.colour_bar.cache_clear()
+
+
+def test_a_scale_from_zero_marks_saturation_only_at_its_top() -> None:
+    """A never-negative map (a blur) drawn 0 → L: values above L saturate, none below 0 do, so the
+    bottom label is the plain "0" whether or not the top is clipped."""
+    clipped = np.asarray(render.colour_bar(120, render.Scale(0.0, 2.0, style.SEQUENTIAL, clipped=True)))
+    plain = np.asarray(render.colour_bar(120, render.Scale(0.0, 2.0, style.SEQUENTIAL)))
+    np.testing.assert_array_equal(clipped[-20:], plain[-20:])  # the bottom label: no "≤"
+    assert not np.array_equal(clipped[:20], plain[:20])  # the top label: "≥2"

@@ -25,17 +25,13 @@ def cost_formulas(sep: SeparableCost) -> None:
     st.markdown("\n".join(f"- {sentence}" for sentence in equations.GENERALISATIONS))
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def _bug_demos() -> list[tuple[str, str]]:
-    return codegen.seed_bug_demos()
-
-
 def code_panel(block: Block, key: str) -> None:
     """The block as a PyTorch module carrying this page's exact weights, and the snippet it fixes."""
     code = block.code()
     st.markdown(
-        "Running `page_block()` on this image, as a `(1, M, H, W)` tensor, gives the maps drawn on this "
-        "page (BatchNorm in training mode uses the image's own statistics, as the page does)."
+        "Running `page_block()` on this page's M input channels, as a `(1, M, H, W)` tensor, gives the "
+        "output maps drawn here (BatchNorm in training mode uses the image's own statistics, as the page "
+        "does)."
     )
     st.code(code, language="python")
     st.download_button("Download conv_dw.py", code, "conv_dw.py", "text/x-python", key=f"{key}_code_download")
@@ -44,4 +40,4 @@ def code_panel(block: Block, key: str) -> None:
     st.markdown("\n".join(f"{i}. {bug}" for i, bug in enumerate(codegen.SEED_BUGS, start=1)))
     st.caption(codegen.SEED_MISSING_IMPORT)
     st.markdown("**What PyTorch does with it** (run on this server, not typed in):")
-    st.dataframe(pd.DataFrame(_bug_demos(), columns=["call", "what happened"]), hide_index=True)
+    st.dataframe(pd.DataFrame(codegen.seed_bug_demos(), columns=["call", "what happened"]), hide_index=True)

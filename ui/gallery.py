@@ -17,7 +17,8 @@ def gallery(tiles: list[bytes], per_row: int) -> None:
 
 
 SATURATION = (
-    "Colour bars: white is 0, red positive, blue negative. A bar reading ≥ L / ≤ −L saturates the "
+    "Colour bars: a map with negative values is drawn white at 0, red positive, blue negative; a map "
+    "that is never negative runs from black at 0 to white. A bar reading ≥ L / ≤ −L saturates the "
     "strongest 0.5 % of the values, so one bright edge does not wash out every other detail."
 )
 

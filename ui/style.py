@@ -30,8 +30,8 @@ def per_row(count: int) -> int:
 
 
 def per_row_for(count: int, presenting: bool) -> int:
-    """Tiles per row: four keeps tile text ≥ 10 px on a laptop (six only for very large N); two or
-    three on a projector."""
+    """Tiles per row: four on a laptop (six only for very large N, where the page would get very
+    long); two or three on a projector, so each is drawn larger."""
     if presenting:
         return 2 if count <= 4 else 3
     return 4 if count <= 32 else 6
