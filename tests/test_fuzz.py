@@ -670,24 +670,23 @@ def test_fuzzed_pages_are_the_registered_views() -> None:
     assert all((ROOT / page).exists() for page in FUZZED_PAGES)
 
 
+def opened_and_reopened(page: str, query: Query) -> list[str]:
+    """Open ``query`` on ``page``, check it, and (unless it crashed) reopen the link it wrote."""
+    at = open_link(page, query)
+    problems = check_link(at, query)
+    return problems if crashes(at) else problems + check_reopen(at, page)
+
+
 @fuzz(normal=20, long=2500)
 @given(page=PAGES_, query=hostile_links())
 def test_hostile_links(page: str, query: Query) -> None:
-    at = open_link(page, query)
-    problems = check_link(at, query)
-    if not crashes(at):
-        problems += check_reopen(at, page)
-    verdict("hostile link", page, query, problems)
+    verdict("hostile link", page, query, opened_and_reopened(page, query))
 
 
 @fuzz(normal=10, long=700)
 @given(page=PAGES_, query=valid_links())
 def test_valid_links(page: str, query: Query) -> None:
-    at = open_link(page, query)
-    problems = check_link(at, query)
-    if not crashes(at):
-        problems += check_reopen(at, page)
-    verdict("valid link", page, query, problems)
+    verdict("valid link", page, query, opened_and_reopened(page, query))
 
 
 @fuzz(normal=4, long=100)
@@ -758,10 +757,7 @@ PINNED: list[tuple[str, Query]] = [  # every failing link the fuzz found, as it 
 def test_pinned_links(page: str, pinned: tuple[str, Query]) -> None:
     why, query = pinned
     start = time.monotonic()
-    at = open_link(page, query)
-    problems = check_link(at, query)
-    if not crashes(at):
-        problems += check_reopen(at, page)
+    problems = opened_and_reopened(page, query)
     if time.monotonic() - start > 60:
         problems.append(f"took {time.monotonic() - start:.0f} s")
     verdict(why, page, query, problems)
