@@ -520,3 +520,17 @@ def test_sizes_in_messages_are_width_by_height(padding: dict[str, str]) -> None:
     errors = " ".join(e.value for e in at.error)
     assert "64×16 px" in errors, errors
     assert "16×64" not in errors
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_kernel_missing_at_k_is_said_below_the_title(page: str) -> None:
+    """Scharr has no 1×1 form: the page says which kernel it uses instead, in the page, not above it."""
+    at = open_page(page, query={"pg_k": "1", "pg_dw0": "scharr-y"})
+    assert not trouble(at)
+    texts = [e.value for e in at.main if getattr(e, "type", "") in ("title", "caption", "markdown")]
+    note = next(i for i, t in enumerate(texts) if "Scharr y has no 1×1 form: using Identity." in t)
+    assert note > next(
+        i
+        for i, t in enumerate(texts)
+        if t in ("Playground: one depthwise separable block", "Inside one pixel")
+    )

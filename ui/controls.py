@@ -17,18 +17,25 @@ from ui import editor, settings
 from ui.image import Picture
 
 GEOMETRY = ("pg_k", "pg_stride", "pg_dil", "pg_padding", "pg_pad", "pg_d")
+_SUBSTITUTED = "_dsviz_substituted"  # this run's sentences on kernels missing at K
 
 
 def current_block(picture: Picture) -> Block:
-    """The block the settings describe on this picture's channels; it also goes into the link."""
+    """The block the settings describe on this picture's channels; it also goes into the link.
+    Substitutions are said where the kernels are shown (:func:`substitutions`)."""
     block, notes = block_from(settings.values("block"), picture.labels, picture.colours)
     for note in notes:
         if isinstance(note, Notice):  # stored numbers that do not fit: say so with the link notices
             settings.notify(note)
-        else:
-            st.caption(note)
+    st.session_state[_SUBSTITUTED] = [note for note in notes if not isinstance(note, Notice)]
     settings.use_block(block)
     return block
+
+
+def substitutions() -> None:
+    """The kernels this block uses in place of one chosen ("Sobel x has no 1×1 form: …")."""
+    for note in st.session_state.get(_SUBSTITUTED, []):
+        st.caption(note)
 
 
 def depthwise_controls(picture: Picture) -> None:
@@ -45,6 +52,7 @@ def depthwise_controls(picture: Picture) -> None:
     for n, (channel, owner, r) in enumerate(slots):
         with cols[n % len(cols)]:
             settings.control(kernel_key(channel, r), label=kernel_title(owner, r, d))
+    substitutions()
 
 
 def kernel_title(owner: str, slot: int, d: int) -> str:

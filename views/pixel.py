@@ -33,6 +33,7 @@ except ValueError as err:  # e.g. a kernel wider than the image, or a padding th
     st.error(f"This block cannot run on a {picture.width}×{picture.height} px image: {err}")
     st.stop()
 out_height, out_width = outputs.shape[1:]
+controls.substitutions()
 st.caption(
     f"{image.describe(picture)}; K = {dw.kernel_size}, stride {dw.stride}, dilation {dw.dilation}, "
     f"'{dw.padding}' padding ({dw.padding_mode}); output maps {out_width}×{out_height}."
