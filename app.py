@@ -27,6 +27,7 @@ PAGES = {
     "See it": [
         st.Page("views/playground.py", title="Playground", icon=":material/science:", default=True),
         st.Page("views/pixel.py", title="Inside one pixel", icon=":material/grid_on:"),
+        st.Page("views/groups.py", title="Standard → grouped → depthwise", icon=":material/view_module:"),
     ],
 }
 

@@ -396,6 +396,18 @@ SETTINGS = Registry(
             widget="number",
         ),
         Integer("px_anim", 0, "Map to animate", "pixel", options=tuple(range(MAX_MAPS)), widget="select"),
+        # Standard → grouped → depthwise: g, from 1 (standard) to M (depthwise); a page narrows it to
+        # the divisors of M
+        Integer(
+            "gr_g",
+            1,
+            "Groups g",
+            "groups",
+            help="The input and output channels are split into g equal groups; an output sees only "
+            "the M/g inputs of its group. g = 1: a standard convolution; g = M: a depthwise one.",
+            options=tuple(range(1, MAX_CHANNELS + 1)),
+            widget="steps",
+        ),
         Choice(
             "pg_unit",
             "MACs",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsviz import images, ops, render, style
+from dsviz import groups, images, ops, render, style
 from dsviz.block import Block, Depthwise, InputSpec, finish
 from dsviz.inputs import stack_filtered
 from ui.memo import ByteLRU, memo
@@ -83,6 +83,16 @@ def outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.n
     return _finished_outputs(spec, block, data=data)
 
 
+@memo(ARRAYS, ignore=("data",))
+def grouped_maps(spec: InputSpec, depthwise: Depthwise, g: int, *, data: bytes | None = None) -> np.ndarray:
+    """``(M·d, H', W')``: a K×K convolution with g groups, output j applying the block's kernel j to
+    the mean of its group's channels (see :func:`dsviz.groups.grouped_kernel`). g = M: the depthwise
+    stage itself."""
+    x = channels(spec, data=data)
+    weight = groups.grouped_kernel(depthwise.array(), x.shape[0], g)  # (M·d, M/g, K, K)
+    return ops.standard(x, weight, groups=g, **depthwise.geometry())
+
+
 # --------------------------------------------------------------------------- tiles
 
 
@@ -118,6 +128,15 @@ def _tiles(
     ]
 
 
+def _map_tiles(
+    spec: InputSpec, maps: np.ndarray, titles: list[str], shared: bool, box: int, data: bytes | None
+) -> list[bytes]:
+    """Maps of a stage as tiles, all at the input photo's zoom and canvas, so sizes compare."""
+    _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
+    z = zoom(spec, data, box)
+    return _tiles(maps, titles, _scales(maps, shared), z, render.canvas_for(height, width, z))
+
+
 @memo(TILES, ignore=("data",))
 def input_tiles(
     spec: InputSpec, labels: tuple[str, ...], *, box: int = 320, data: bytes | None = None
@@ -140,10 +159,7 @@ def input_tiles(
 def depthwise_tiles(
     spec: InputSpec, block: Block, shared: bool, *, box: int = 320, data: bytes | None = None
 ) -> list[bytes]:
-    maps = depthwise_maps(spec, block, data)
-    _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
-    z = zoom(spec, data, box)
-    return _tiles(maps, block.map_labels(), _scales(maps, shared), z, render.canvas_for(height, width, z))
+    return _map_tiles(spec, depthwise_maps(spec, block, data), block.map_labels(), shared, box, data)
 
 
 @memo(TILES)
@@ -164,7 +180,17 @@ def output_tiles(
     spec: InputSpec, block: Block, shared: bool, *, box: int = 320, data: bytes | None = None
 ) -> list[bytes]:
     maps = outputs(spec, block, data=data)
-    _, height, width = photo(spec.ref, spec.resolution, spec.grayscale, data=data).shape
-    z = zoom(spec, data, box)
-    titles = [f"output {n}" for n in range(len(maps))]
-    return _tiles(maps, titles, _scales(maps, shared), z, render.canvas_for(height, width, z))
+    return _map_tiles(spec, maps, [f"output {n}" for n in range(len(maps))], shared, box, data)
+
+
+@memo(TILES, ignore=("data",))
+def grouped_tiles(
+    spec: InputSpec,
+    depthwise: Depthwise,
+    g: int,
+    titles: tuple[str, ...],
+    *,
+    box: int = 320,
+    data: bytes | None = None,
+) -> list[bytes]:
+    return _map_tiles(spec, grouped_maps(spec, depthwise, g, data=data), list(titles), False, box, data)
