@@ -1,4 +1,5 @@
-"""MobileNet v1 (Howard et al. 2017, Table 1) as rows of exact costs.
+"""MobileNet v1 (Howard et al. 2017, Table 1) as rows of exact costs; the rows, the network and the
+torch builder here serve v2 too (:mod:`dsviz.mobilenet_v2`).
 
 Counting convention = the paper's: mult-adds of conv and FC layers only; params = conv and FC
 weights only (no bias, no BatchNorm). Each conv is followed by BN + ReLU and the FC has a bias in
@@ -10,6 +11,8 @@ at dilation 1).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import numbers
 from collections import OrderedDict
@@ -24,7 +27,11 @@ from dsviz.cost import FLOAT32_BYTES, PAPER, Convention, conv_cost, linear_cost
 if TYPE_CHECKING:
     from torch import nn
 
-LayerType = Literal["conv3x3", "dw3x3", "conv1x1", "avgpool", "fc"]
+# v1: conv3x3 (the first conv), dw3x3, conv1x1 (pointwise), avgpool, fc. v2 shares conv3x3, dw3x3,
+# avgpool and fc, and names its three kinds of 1×1 apart so a chart can colour them apart.
+LayerType = Literal["conv3x3", "dw3x3", "conv1x1", "expand1x1", "project1x1", "last1x1", "avgpool", "fc"]
+KERNEL_3X3: tuple[LayerType, ...] = ("conv3x3", "dw3x3")  # every other conv is 1×1
+Activation = Literal["relu", "relu6", "none"]  # what follows the BN (v1: ReLU; v2: ReLU6 or nothing)
 Shape = tuple[int, int, int]  # (H, W, C)
 
 IN_CHANNELS = 3
@@ -50,7 +57,10 @@ class LayerRow:
     """One line of the table: a layer, its shapes and its cost in the paper's convention.
 
     ``bias_params`` is the bias the real layer has (only the FC: BN follows every conv);
-    ``bn_channels`` the channels of the BatchNorm after it (0 for pool and FC).
+    ``bn_channels`` the channels of the BatchNorm after it (0 for pool and FC); ``activation`` what
+    follows that BN. v2 only: ``block`` names the inverted residual block the row belongs to, and
+    ``residual`` says that the block's input is added to this row's output (a shortcut: no
+    mult-adds counted).
     """
 
     name: str
@@ -62,10 +72,13 @@ class LayerRow:
     params: int
     bias_params: int = 0
     bn_channels: int = 0
+    activation: Activation = "none"
+    block: str = ""
+    residual: bool = False
 
     @property
     def kernel_size(self) -> int:
-        return 3 if self.type in ("conv3x3", "dw3x3") else 1
+        return 3 if self.type in KERNEL_3X3 else 1
 
     @property
     def groups(self) -> int:
@@ -76,6 +89,18 @@ class LayerRow:
     def activation_bytes(self) -> int:
         """float32 bytes of this layer's output."""
         return math.prod(self.output_shape) * FLOAT32_BYTES
+
+    @property
+    def bytes_moved(self) -> int:
+        """Input + weights (and bias) + output, each read or written once, as :class:`ConvCost` counts
+        them. A residual add's second read of the block input is not in it."""
+        read = math.prod(self.input_shape) + self.params + self.bias_params
+        return read * FLOAT32_BYTES + self.activation_bytes
+
+    @property
+    def arithmetic_intensity(self) -> Fraction:
+        """MACs per byte moved: depthwise rows are low (memory-bound), 1×1 rows high."""
+        return Fraction(self.mult_adds, self.bytes_moved)
 
     def compute(self, convention: Convention = PAPER) -> int:
         return convention.compute(self.mult_adds)
@@ -95,6 +120,9 @@ class LayerRow:
             "mult_adds": self.mult_adds,
             "params": self.params,
             "activation_bytes": self.activation_bytes,
+            "macs_per_byte": float(self.arithmetic_intensity),
+            "activation": self.activation,
+            "residual": self.residual,
         }
 
 
@@ -197,11 +225,19 @@ def scale_channels(channels: int, alpha: Fraction) -> int:
     return max(int(channels * alpha), 8)
 
 
-def conv_row(name: str, kind: LayerType, shape: Shape, out_channels: int, stride: int) -> LayerRow:
+def conv_row(
+    name: str,
+    kind: LayerType,
+    shape: Shape,
+    out_channels: int,
+    stride: int,
+    activation: Activation = "relu",  # v1's; v2 passes "relu6" or "none"
+    block: str = "",
+) -> LayerRow:
     """A conv row priced by :func:`dsviz.cost.conv_cost` ('same' padding, BN after, no bias)."""
     height, width, channels = shape
     groups = channels if kind == "dw3x3" else 1
-    kernel = 1 if kind == "conv1x1" else 3
+    kernel = 3 if kind in KERNEL_3X3 else 1
     cost = conv_cost(channels, out_channels, kernel, height, width, stride=stride, groups=groups)
     return LayerRow(
         name=name,
@@ -212,6 +248,8 @@ def conv_row(name: str, kind: LayerType, shape: Shape, out_channels: int, stride
         mult_adds=cost.mult_adds,
         params=cost.params,
         bn_channels=out_channels,
+        activation=activation,
+        block=block,
     )
 
 
@@ -262,30 +300,77 @@ def mobilenet_v1(
 
 
 def to_torch(network: Network, *, batch_norm: bool = True, fc_bias: bool = True) -> nn.Sequential:
-    """The network as a PyTorch ``nn.Sequential`` built from the same rows.
+    """The network (v1 or v2) as a PyTorch ``nn.Sequential`` built from the same rows.
 
-    Defaults give the real model (conv → BN → ReLU, FC with bias); ``batch_norm=False,
-    fc_bias=False`` gives exactly the layers the paper counts.
+    Defaults give the real model (conv → BN → activation, FC with bias); ``batch_norm=False,
+    fc_bias=False`` gives exactly the layers the paper counts (the activations stay: they have no
+    weights and no mult-adds). v1 rows become one child each; the rows of a v2 block become one child,
+    wrapped in ``Residual`` (:func:`residual_class`) when the block adds its input.
     """
     from torch import nn  # lazy: the cost model and the CLI do not need torch
 
-    layers: OrderedDict[str, nn.Module] = OrderedDict()  # nn.Sequential names its children
-    for row in network:
-        channels, out = row.input_shape[2], row.output_shape[2]
-        if row.type == "avgpool":
-            layers[row.name] = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        elif row.type == "fc":
-            layers[row.name] = nn.Linear(channels, out, bias=fc_bias)
-        else:
-            conv = nn.Conv2d(
-                channels,
-                out,
-                row.kernel_size,
-                stride=row.stride,
-                padding=row.kernel_size // 2,
-                groups=row.groups,
-                bias=False,
+    children: OrderedDict[str, nn.Module] = OrderedDict()  # nn.Sequential names its children
+    for key, group in itertools.groupby(network.rows, key=lambda row: row.block or row.name):
+        rows = list(group)
+        if not rows[0].block:
+            children[key] = layer_module(rows[0], batch_norm=batch_norm, fc_bias=fc_bias)
+            continue
+        # "block3_dw" → "dw" inside the block's own Sequential
+        body = nn.Sequential(
+            OrderedDict(
+                (row.name.removeprefix(f"{key}_"), layer_module(row, batch_norm=batch_norm, fc_bias=fc_bias))
+                for row in rows
             )
-            extra = [nn.BatchNorm2d(out), nn.ReLU(inplace=True)] if batch_norm else []
-            layers[row.name] = nn.Sequential(conv, *extra)
-    return nn.Sequential(layers)
+        )
+        children[key] = residual_class()(body) if rows[-1].residual else body
+    return nn.Sequential(children)
+
+
+def layer_module(row: LayerRow, *, batch_norm: bool, fc_bias: bool) -> nn.Module:
+    """One row as torch layers: pool → flatten, FC, or conv (no bias) → [BN → activation]."""
+    from torch import nn
+
+    channels, out = row.input_shape[2], row.output_shape[2]
+    if row.type == "avgpool":
+        return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    if row.type == "fc":
+        return nn.Linear(channels, out, bias=fc_bias)
+    conv = nn.Conv2d(
+        channels,
+        out,
+        row.kernel_size,
+        stride=row.stride,
+        padding=row.kernel_size // 2,
+        groups=row.groups,
+        bias=False,
+    )
+    extra = [nn.BatchNorm2d(out)] if batch_norm else []
+    if row.activation != "none":
+        extra.append(nn.ReLU6(inplace=True) if row.activation == "relu6" else nn.ReLU(inplace=True))
+    return nn.Sequential(conv, *extra)
+
+
+@functools.cache
+def residual_class() -> type[nn.Module]:
+    """``Residual(body)(x) = x + body(x)``, v2's shortcut. Made on first use, so that importing this
+    module does not import torch; named ``dsviz.mobilenet.Residual`` (see :func:`__getattr__`), so a
+    pickled model (``torch.save(model)``) finds it again."""
+    from torch import Tensor, nn
+
+    class Residual(nn.Module):
+        def __init__(self, body: nn.Module) -> None:
+            super().__init__()
+            self.body = body
+
+        def forward(self, x: Tensor) -> Tensor:
+            return x + self.body(x)  # same shape: stride 1 and as many channels out as in
+
+    Residual.__module__, Residual.__qualname__ = __name__, "Residual"
+    return Residual
+
+
+def __getattr__(name: str) -> object:
+    """``dsviz.mobilenet.Residual``: the class, built (importing torch) when first asked for."""
+    if name == "Residual":
+        return residual_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

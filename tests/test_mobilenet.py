@@ -80,6 +80,11 @@ def test_the_real_model_with_bn_and_fc_bias_matches_other_conventions():
     )
     assert params + stats == net.counted_params(Convention(bias=True, batch_norm="stored"))
     assert net.compute(Convention(unit="FLOPs")) == 2 * macs
+    # v1 is conv → BN → ReLU everywhere (ReLU6 is TF-slim's and v2's), with no shortcuts
+    assert any(isinstance(m, nn.ReLU) for m in model.modules())
+    assert not any(isinstance(m, nn.ReLU6) for m in model.modules())
+    assert [type(child) for child in model][:3] == [nn.Sequential] * 3
+    assert not any(row.residual or row.block for row in net)
 
 
 def test_full_convolution_variant_matches_torch():
