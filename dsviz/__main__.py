@@ -1,4 +1,5 @@
-"""Command line: ``dsviz cost conv|separable|mobilenet-v1 ...`` (installed), or ``python -m dsviz ...``.
+"""Command line: ``dsviz cost conv|separable|mobilenet-v1|mobilenet-v2 ...`` (installed), or
+``python -m dsviz ...``.
 
 Each top-level command registers itself in :data:`COMMANDS`; each leaf command stores a ``run``
 function that returns the text to print. Bad arguments and ``ValueError``s from the cost model exit
@@ -17,7 +18,8 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from dsviz.cost import PAPER, ConvCost, Convention, conv_cost, separable_cost
-from dsviz.mobilenet import BLOCKS, STEM, Network, mobilenet_v1
+from dsviz.mobilenet import BLOCKS, STEM, LayerRow, Network, mobilenet_v1
+from dsviz.mobilenet_v2 import ALPHAS, RESOLUTIONS, mobilenet_v2, paper_rounding, truncated_millions
 
 
 class Parser(argparse.ArgumentParser):
@@ -205,20 +207,116 @@ def run_mobilenet(args: argparse.Namespace) -> str:
     net = mobilenet_v1(args.alpha, args.resolution, full_conv=args.full_conv)
     if args.json:
         return json.dumps({"command": "cost mobilenet-v1", **net.as_dict()})
-    headers = ("layer", "type", "stride", "input (H×W×C)", "output (H×W×C)", "MACs", "params")
-    rows = [
+
+    def stride(row: LayerRow) -> str:
+        return f"{row.stride}{TYPO}" if row.name in ("block13_dw", "block13_conv") else f"{row.stride} "
+
+    return "\n".join(
+        [
+            f"{net.name} — Howard et al. 2017, 'same' padding",
+            *mobilenet_sources(net),
+            "",
+            layer_table(net, stride=stride),
+            f"{TYPO} stride 1: Table 1 prints s2 for the last depthwise layer (Conv dw, 7×7×1024), a typo — "
+            "the table's own sizes for that layer are 7×7 in and 7×7 out.",
+            "",
+            *totals(net),
+            *table_2_note(net),
+            "",
+            *counted_mobilenet(net, millions(net.mult_adds)),
+        ]
+    )
+
+
+RESIDUAL = "+"  # marks the rows whose block adds its input to their output
+
+
+def run_mobilenet_v2(args: argparse.Namespace) -> str:
+    net = mobilenet_v2(args.alpha, args.resolution)
+    if args.json:
+        return json.dumps({"command": "cost mobilenet-v2", **net.as_dict()})
+    return "\n".join(
+        [
+            f"{net.name} — Sandler et al. 2018, 'same' padding",
+            *mobilenet_v2_sources(net),
+            "",
+            layer_table(net, name=lambda row: f"{row.name}{RESIDUAL if row.residual else ''}"),
+            f"{RESIDUAL} the block's input is added to this layer's output (stride 1, as many channels out "
+            "as in): a residual connection, not counted as mult-adds.",
+            "",
+            *totals(net),
+            "",
+            *counted_mobilenet(net, truncated_millions(net.mult_adds)),
+            paper_rounding(net),
+        ]
+    )
+
+
+def mobilenet_v2_sources(net: Network) -> list[str]:
+    """Where the layers and the widths come from."""
+    lines = [
+        "Layers: the paper's Table 2 — conv 3×3 s2, 17 inverted residual blocks (1×1 expand, 3×3 "
+        "depthwise, 1×1 linear projection), conv 1×1, average pool, FC; ReLU6 after every conv but the "
+        "projections."
+    ]
+    if net.alpha != 1:
+        lines.append(
+            f"Width multiplier α = {float(net.alpha):g}: widths c·α rounded as the reference "
+            "implementation does (_make_divisible: nearest multiple of 8, at least 8, never 10% below); "
+            f"the last conv has {last_channels(net)} channels (the paper scales it only for "
+            "α > 1: 1280 for α ≤ 1)."
+        )
+    if float(net.alpha) not in ALPHAS or net.resolution not in RESOLUTIONS:
+        lines.append(
+            f"The paper trains α ∈ {{{', '.join(f'{a:g}' for a in ALPHAS)}}} at resolutions "
+            f"{', '.join(map(str, RESOLUTIONS))}; this model is not one of those."
+        )
+    return lines
+
+
+def last_channels(net: Network) -> int:
+    return next(row.output_shape[2] for row in net if row.type == "last1x1")
+
+
+def layer_table(
+    net: Network,
+    *,
+    name: Callable[[LayerRow], str] = lambda row: row.name,
+    stride: Callable[[LayerRow], str] = lambda row: f"{row.stride} ",
+) -> str:
+    """One line per layer and a total; ``name`` and ``stride`` may add a footnote mark."""
+    headers = (
+        "layer",
+        "type",
+        "stride",
+        "input (H×W×C)",
+        "output (H×W×C)",
+        "MACs",
+        "params",
+        "output bytes",
+        "MACs/byte",
+    )
+    rows: list[tuple[object, ...]] = [
         (
-            r.name,
+            name(r),
             r.type,
-            f"{r.stride}{TYPO}" if r.name in ("block13_dw", "block13_conv") else f"{r.stride} ",
+            stride(r),
             shape(*r.input_shape),
             shape(*r.output_shape),
             r.mult_adds,
             r.params,
+            r.activation_bytes,
+            float(r.arithmetic_intensity),
         )
         for r in net
     ]
-    rows.append(("total", "", "", "", "", net.mult_adds, net.params))
+    output_bytes = sum(r.activation_bytes for r in net)
+    rows.append(("total", "", "", "", "", net.mult_adds, net.params, output_bytes, ""))
+    return table(headers, rows, "llrllrrrr")
+
+
+def totals(net: Network) -> list[str]:
+    """The totals in words, then the breakdown by layer type (v1's Table 2)."""
     shares = [
         (
             s.type,
@@ -230,27 +328,21 @@ def run_mobilenet(args: argparse.Namespace) -> str:
         )
         for s in net.breakdown()
     ]
-    return "\n".join(
-        [
-            f"{net.name} — Howard et al. 2017, 'same' padding",
-            *mobilenet_sources(net),
-            "",
-            table(headers, rows, "llrllrr"),
-            f"{TYPO} stride 1: Table 1 prints s2 for the last depthwise layer (Conv dw, 7×7×1024), a typo — "
-            "the table's own sizes for that layer are 7×7 in and 7×7 out.",
-            "",
-            f"Total: {net.mult_adds:,} MACs ({net.mult_adds / 1e6:.1f} million), "
-            f"{net.params:,} params ({net.params / 1e6:.2f} million)",
-            "",
-            table(("type", "layers", "MACs", "MACs %", "params", "params %"), shares, "lrrrrr"),
-            *table_2_note(net),
-            "",
-            f"Counted — {PAPER.describe()} (the paper's convention).",
-            f"FLOPs = 2 × MACs = {2 * net.mult_adds:,}. Many papers print mult-adds under the name "
-            f'"FLOPs", so "{millions(net.mult_adds)}M FLOPs" quoted for this model is usually its '
-            f"{millions(net.mult_adds)} million MACs.",
-        ]
-    )
+    return [
+        f"Total: {net.mult_adds:,} MACs ({net.mult_adds / 1e6:.1f} million), "
+        f"{net.params:,} params ({net.params / 1e6:.2f} million)",
+        "",
+        table(("type", "layers", "MACs", "MACs %", "params", "params %"), shares, "lrrrrr"),
+    ]
+
+
+def counted_mobilenet(net: Network, printed: str) -> list[str]:
+    """What is counted, and FLOPs vs MACs; ``printed`` is the MACs in millions as the paper prints them."""
+    return [
+        f"Counted — {PAPER.describe()} (the paper's convention).",
+        f"FLOPs = 2 × MACs = {2 * net.mult_adds:,}. Many papers print mult-adds under the name "
+        f'"FLOPs", so "{printed}M FLOPs" quoted for this model is usually its {printed} million MACs.',
+    ]
 
 
 def millions(count: int) -> str:
@@ -316,7 +408,9 @@ def table_2_note(net: Network) -> list[str]:
 
 def register_cost(commands: argparse._SubParsersAction) -> None:
     cost = commands.add_parser("cost", help="exact mult-adds (MACs) and params")
-    kinds = cost.add_subparsers(dest="kind", required=True, metavar="{conv,separable,mobilenet-v1}")
+    kinds = cost.add_subparsers(
+        dest="kind", required=True, metavar="{conv,separable,mobilenet-v1,mobilenet-v2}"
+    )
 
     conv = kinds.add_parser("conv", help="one standard or grouped convolution")
     layer_arguments(conv)
@@ -334,16 +428,24 @@ def register_cost(commands: argparse._SubParsersAction) -> None:
     net.add_argument("--json", action="store_true", help="print one JSON object")
     net.set_defaults(run=run_mobilenet)
 
+    v2 = kinds.add_parser("mobilenet-v2", help="MobileNet v2 layer by layer (Sandler et al. 2018)")
+    v2.add_argument("--alpha", type=float, default=1.0, metavar="A", help="width multiplier α (0.35–1.4)")
+    v2.add_argument("--resolution", type=int, default=224, metavar="R", help="input R×R×3 (96–224)")
+    v2.add_argument("--json", action="store_true", help="print one JSON object")
+    v2.set_defaults(run=run_mobilenet_v2)
+
 
 EXAMPLES = """commands:
   cost conv           one standard or grouped convolution
   cost separable      depthwise + pointwise vs the standard convolution it replaces
   cost mobilenet-v1   MobileNet v1 layer by layer (Howard et al. 2017)
+  cost mobilenet-v2   MobileNet v2 layer by layer (Sandler et al. 2018)
 
 examples:
   {prog} cost conv --in 3 --out 64 --kernel 3 --size 224
   {prog} cost separable --in 32 --out 64 --kernel 3 --size 112 --json
   {prog} cost mobilenet-v1 --alpha 0.5 --resolution 160
+  {prog} cost mobilenet-v2 --alpha 1.4 --json
 """
 
 # Later commands add a register_... function here.

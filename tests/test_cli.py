@@ -12,6 +12,7 @@ import pytest
 
 from dsviz.cost import conv_cost, separable_cost
 from dsviz.mobilenet import mobilenet_v1
+from dsviz.mobilenet_v2 import mobilenet_v2
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,9 +38,9 @@ def ok(*args: str) -> str:
 
 def test_help_lists_the_commands():
     text = ok("--help")
-    for command in ("cost conv", "cost separable", "cost mobilenet-v1"):
+    for command in ("cost conv", "cost separable", "cost mobilenet-v1", "cost mobilenet-v2"):
         assert command in text
-    assert "mobilenet-v1" in ok("cost", "--help")
+    assert "mobilenet-v1" in ok("cost", "--help") and "mobilenet-v2" in ok("cost", "--help")
 
 
 def test_conv_table():
@@ -140,6 +141,57 @@ def test_mobilenet_json(args):
     assert sum(row["mult_adds"] for row in data["layers"]) == data["mult_adds"]
 
 
+def test_mobilenet_v2_table():
+    text = ok("cost", "mobilenet-v2")
+    assert text.splitlines()[0] == "1 MobileNetV2-224 — Sandler et al. 2018, 'same' padding"
+    assert "300,774,272" in text and "3,469,760" in text and "Table 2" in text
+    (header,) = lines_with(text, "MACs/byte")
+    assert header.split()[:3] == ["layer", "type", "stride"] and "output bytes" in header
+    (row,) = lines_with(text, "block2_dw ")
+    assert row.split()[:5] == ["block2_dw", "dw3x3", "2", "112×112×96", "56×56×96"]
+    assert row.split()[5:8] == ["2,709,504", "864", "1,204,224"]  # MACs, params, output bytes
+    # the residual mark, on the projections of blocks 3, 5, 6, 8, 9, 10, 12, 13, 15, 16
+    marked = [
+        line.split()[0] for line in text.splitlines() if line.split()[:1] and line.split()[0][-1] == "+"
+    ]
+    assert marked[:3] == ["block3_project+", "block5_project+", "block6_project+"] and len(marked) == 11
+    assert marked[-1] == "+"  # the footnote that explains the mark
+    assert "+ the block's input is added" in text
+    for kind in ("expand1x1", "project1x1", "last1x1"):
+        assert len(lines_with(text, f"{kind}  ")) >= 2  # rows and the breakdown
+    # the paper's figures and how they round
+    assert "3,469,760 params → 3.4M" in text and "300,774,272 mult-adds → 300M" in text
+    assert "The paper prints 300M and 3.4M for this model (Table 4): the same." in text
+    assert '"300M FLOPs"' in text and "FLOPs = 2 × MACs = 601,548,544" in text
+    assert "_make_divisible" not in text and "Table 1 prints" not in text  # α = 1; v1's typo note
+
+
+def test_mobilenet_v2_scaled():
+    text = ok("cost", "mobilenet-v2", "--alpha", "0.35", "--resolution", "96")
+    assert text.startswith("0.35 MobileNetV2-96")
+    assert "11,934,128" in text and "1,662,048" in text
+    assert "_make_divisible" in text and "the last conv has 1280 channels" in text
+    assert "not one of those" not in text and "Table 4" not in text
+    wide = ok("cost", "mobilenet-v2", "--alpha", "1.4")
+    assert "the last conv has 1792 channels" in wide and "582,195,824" in wide
+    odd = ok("cost", "mobilenet-v2", "--alpha", "1.1", "--resolution", "200")
+    assert "this model is not one of those" in odd
+
+
+@pytest.mark.parametrize("args", [[], ["--alpha", "0.35", "--resolution", "96"], ["--alpha", "1.4"]])
+def test_mobilenet_v2_json(args):
+    data = json.loads(ok("cost", "mobilenet-v2", *args, "--json"))
+    alpha = float(args[1]) if args else 1.0
+    resolution = int(args[3]) if len(args) > 3 else 224
+    net = mobilenet_v2(alpha, resolution)
+    assert data["command"] == "cost mobilenet-v2"
+    assert set(data) == set(json.loads(ok("cost", "mobilenet-v1", "--json")))  # v1's shape
+    assert (data["mult_adds"], data["params"]) == (net.mult_adds, net.params)
+    assert data["layers"] == [row.as_dict() for row in net.rows]
+    assert data["breakdown"] == [share.as_dict() for share in net.breakdown()]
+    assert (data["alpha"], data["resolution"]) == (alpha, resolution)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -178,7 +230,13 @@ def test_mobilenet_json(args):
         ),
         (["cost", "mobilenet-v1", "--alpha", "0"], "α"),
         (["cost", "mobilenet-v1", "--resolution", "-5"], "resolution"),
-        (["cost", "mobilenet-v2"], "invalid choice"),
+        (["cost", "mobilenet-v3"], "invalid choice"),
+        (["cost", "mobilenet-v2", "--alpha", "0"], "α must be > 0"),
+        (["cost", "mobilenet-v2", "--alpha", "nan"], "α must be > 0"),
+        (["cost", "mobilenet-v2", "--alpha", "wide"], "--alpha"),
+        (["cost", "mobilenet-v2", "--resolution", "0"], "resolution must be ≥ 1"),
+        (["cost", "mobilenet-v2", "--resolution", "96.5"], "--resolution"),
+        (["cost", "mobilenet-v2", "--full-conv"], "unrecognized arguments"),
         ([], "required"),
     ],
 )
