@@ -223,13 +223,17 @@ class Traffic:
 
 
 # The rerun is drawn: no "Running…" widget, no stale element of the previous run, no skeleton where an
-# image is still loading, every image decoded.
-SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+# image is still loading, at least the page's images there and every image decoded.
+def settled_js(least: int = 10) -> str:
+    return f"""() => !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')
     && !document.querySelector('[data-testid="stSkeleton"]')
-    && document.querySelectorAll('[data-testid="stImage"] img').length >= 10
+    && document.querySelectorAll('[data-testid="stImage"] img').length >= {least}
     && [...document.querySelectorAll('[data-testid="stImage"] img')]
         .every(img => img.complete && img.naturalWidth > 0)"""
+
+
+SETTLED_JS = settled_js()
 
 
 @dataclass
@@ -238,19 +242,39 @@ class Move:
     settled_ms: float  # keypress → every element of the new run drawn and every image decoded
 
 
-def move(page, traffic: Traffic, key: str) -> Move:
-    """Press → on a slider and wait for the rerun it causes to finish and the page to settle."""
+def slider(key: str) -> Callable:
+    """How to move a slider by one step: focus its thumb, then press → (the press is timed)."""
+
+    def prepare(page) -> Callable[[], None]:
+        thumb = page.locator(f".st-key-{key} input[type=range]")
+        thumb.focus()
+        return lambda: thumb.press("ArrowRight")
+
+    return prepare
+
+
+def step_up(key: str) -> Callable:
+    """How to raise a number input by one: its + button."""
+
+    def prepare(page) -> Callable[[], None]:
+        button = page.locator(f'.st-key-{key} [data-testid="stNumberInputStepUp"]')
+        return button.click
+
+    return prepare
+
+
+def move(page, traffic: Traffic, prepare: Callable, least: int = 10) -> Move:
+    """Move a widget and wait for the rerun it causes to finish and the page to settle."""
     traffic.wait_quiet(page)
     traffic.reset()
-    thumb = page.locator(f".st-key-{key} input[type=range]")
-    thumb.focus()
+    press = prepare(page)
     start = time.perf_counter()
-    thumb.press("ArrowRight")
+    press()
     deadline = start + 60
     while traffic.finished_at is None:  # the URL and the DOM change before the run ends: wait for it
-        assert time.perf_counter() < deadline, f"no script_finished after moving {key}"
+        assert time.perf_counter() < deadline, "no script_finished after the move"
         page.wait_for_timeout(10)
-    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    page.wait_for_function(settled_js(least), timeout=60_000)
     settled = time.perf_counter()
     traffic.wait_quiet(page)
     assert traffic.sent_at is not None
@@ -280,11 +304,11 @@ def bytes_on_the_wire(report: Report) -> None:
         page.wait_for_function(SETTLED_JS, timeout=120_000)
         traffic.wait_quiet(page)
         report.add(Row("first page load · bytes", total(traffic), "MB", None, split(traffic)))
-        moves = [move(page, traffic, "pg_k")]  # a fresh server: K = 5 is computed for the first time
+        moves = [move(page, traffic, slider("pg_k"))]  # a fresh server: K = 5 is computed for the first time
         report.add(Row("rerun K 3→5 · bytes", total(traffic), "MB", 1.5, split(traffic)))
-        moves.append(move(page, traffic, "pg_n"))
+        moves.append(move(page, traffic, slider("pg_n")))
         report.add(Row("rerun N 8→9 · bytes", total(traffic), "MB", 1.5, split(traffic)))
-        moves += [move(page, traffic, "pg_n") for _ in range(4)]  # N 10…13: fresh values
+        moves += [move(page, traffic, slider("pg_n")) for _ in range(4)]  # N 10…13: fresh values
         server, settled = stats([m.server_ms for m in moves]), stats([m.settled_ms for m in moves])
         label = f"in Chromium, {len(moves)} fresh reruns"
         report.add(
@@ -293,7 +317,44 @@ def bytes_on_the_wire(report: Report) -> None:
         report.add(
             Row("browser · keypress → page settled", settled[0], "ms", None, f"p90 {settled[1]:.0f}; {label}")
         )
+        for path, name, prepare, least in OTHER_PAGES:
+            page.goto(f"{url}/{path}")
+            page.wait_for_function(settled_js(least), timeout=120_000)
+            sent = []
+            for _ in range(3):
+                move(page, traffic, prepare, least)
+                sent.append(total(traffic))
+            report.add(Row(f"{name} · bytes (largest of 3)", max(sent), "MB", 1.5, split(traffic)))
         browser.close()
+
+
+# The other pages: a widget of their own, moved in Chromium (bytes) and under AppTest (server time).
+OTHER_PAGES = (
+    ("pixel", "Inside one pixel · output row +1", step_up("px_row"), 0),
+    ("groups", "Standard → grouped → depthwise · g", slider("gr_g"), 4),
+)
+
+
+def widget(at, key: str):
+    return next(w for kind in ("number_input", "select_slider") for w in at.get(kind) if w.key == key)
+
+
+def page_rows(report: Report) -> None:
+    """Server-side rerun time on the other pages, at defaults: a widget of each, two values alternated
+    (the block's stages cached, as they are once any student has opened the page)."""
+    for view, name, key, values in (
+        ("views/pixel.py", "Inside one pixel · row", "px_row", (10, 11)),
+        ("views/groups.py", "Standard → grouped → depthwise · g 1↔3", "gr_g", (3, 1)),
+    ):
+        at = new_app()
+        at.switch_page(view).run()
+
+        def set_value(value: int, at=at, key=key) -> Callable[[], None]:
+            return lambda: widget(at, key).set_value(value)
+
+        timed_runs(at, [set_value(v) for v in values])  # warm
+        median, p90 = stats(timed_runs(at, [set_value(values[i % 2]) for i in range(RUNS)]))
+        report.add(Row(f"{name} · median", median, "ms", 150, f"p90 {p90:.0f} ms"))
 
 
 def main() -> None:
@@ -303,6 +364,7 @@ def main() -> None:
     report = Report()
     started = time.perf_counter()
     server_side(report)
+    page_rows(report)
     if CHROMIUM.exists():
         bytes_on_the_wire(report)
     else:

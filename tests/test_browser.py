@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -791,4 +792,49 @@ def test_view_screenshots(tab: Tab, query: str, name: str) -> None:
     tab.open(query)
     assert link(tab.page.url) == link(query)
     tab.assert_healthy(min_images=4)
+    tab.screenshot(name, SHOT_SIZE)
+
+
+def page_of(script: str) -> AppPage:
+    return next(page for page in PAGES if page.script == script)
+
+
+@pytest.mark.skipif("views/pixel.py" not in [p.script for p in PAGES], reason="no 'Inside one pixel' page")
+def test_window_animation_plays_in_the_browser_without_a_rerun(tab: Tab) -> None:
+    """▶ play steps the Plotly frames in the browser: the output the slider names changes several times
+    while the app runs no script (window.__dsvizRuns counts every run the server draws)."""
+    tab.open_page(page_of("views/pixel.py"))
+    chart = tab.widget("px_window_fig")
+    label = chart.locator(".slider-group > .slider-label")  # the current value, not the step labels
+    expect(label).to_have_count(1, timeout=TIMEOUT)
+    runs, seen = tab.runs(), {label.text_content()}
+    chart.locator(".updatemenu-button").first.click()  # ▶ play
+    deadline = time.monotonic() + 6
+    while len(seen) < 4 and time.monotonic() < deadline:
+        tab.page.wait_for_timeout(200)
+        seen.add(label.text_content())
+    assert len(seen) >= 4, f"the animation did not advance: {seen}"
+    assert tab.runs() == runs, "playing the animation ran the script on the server"
+    tab.assert_healthy(min_images=0)
+
+
+SEE_IT_VIEWS = [
+    ("views/pixel.py", "?pg_stride=2&pg_dil=2&pg_d=2&pg_pad=reflect", "pixel-s2-d2-reflect.png"),
+    ("views/pixel.py", "?pg_k=7&chan=gray", "pixel-k7-gray.png"),
+    ("views/groups.py", "?copies=3&pg_d=2&gr_g=4&pg_stride=2&pg_dil=2", "groups-m12-g4.png"),
+    ("views/groups.py", "?pg_pad=reflect&pg_k=7&gr_g=3&pg_n=64", "groups-k7-n64-reflect.png"),
+    ("views/groups.py", "?chan=gray", "groups-gray.png"),
+]
+
+
+@pytest.mark.parametrize(("script", "query", "name"), SEE_IT_VIEWS, ids=[v[2] for v in SEE_IT_VIEWS])
+def test_see_it_pages_at_odd_settings(tab: Tab, script: str, query: str, name: str) -> None:
+    """Stride 2, dilation 2, d = 2, reflect padding, K = 7, grayscale and N = 64 on the other "See it"
+    pages: the page keeps the link, draws without errors, and a picture goes to artifacts/."""
+    if script not in [p.script for p in PAGES]:
+        pytest.skip(f"{script} is not in app.py")
+    tab.open_page(page_of(script), query)
+    assert link(tab.page.url) == link(query)
+    expect(tab.page.locator(WARNING)).to_have_count(0)
+    tab.assert_healthy(min_images=0)
     tab.screenshot(name, SHOT_SIZE)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from dsviz import explain
+from dsviz import explain, plotspec
 from dsviz.block import BN_EPS, Block, InputSpec
 from dsviz.render import compact
 from dsviz.style import DIVERGING, symmetric_limit
@@ -74,234 +72,209 @@ def finish_note(block: Block, stage: str) -> None:
 # --------------------------------------------------------------------------- figures
 
 
-def _heat(z: np.ndarray, axis: str, *, text_up_to: int = TEXT_UP_TO, **kwargs) -> go.Heatmap:
+def _heat(z: np.ndarray, axis: str, *, text_up_to: int = TEXT_UP_TO, **kwargs) -> dict:
     """A heatmap on colour axis ``axis`` with its numbers written in (when there is room)."""
-    text = np.vectorize(lambda v: compact(float(v), 3, zero=True))(z) if z.size <= text_up_to else None
-    return go.Heatmap(
-        z=z, text=text, texttemplate="%{text}" if text is not None else None, coloraxis=axis, **kwargs
-    )
+    trace = {"type": "heatmap", "z": plotspec.typed(z), "coloraxis": axis, **kwargs}
+    if z.size <= text_up_to:
+        trace |= {"text": [[compact(float(v), 3, zero=True) for v in row] for row in np.atleast_2d(z)]}
+        trace["texttemplate"] = "%{text}"
+    return trace
 
 
-def _colour_axes(fig: go.Figure, limits: list[float], titles: list[str]) -> None:
+def _colour_axes(layout: plotspec.Layout, limits: list[float], titles: list[str]) -> None:
     """One zero-centred colour axis per subplot, its bar standing just right of that subplot."""
     for i, (limit, title) in enumerate(zip(limits, titles, strict=True), start=1):
-        domain = fig.layout[f"xaxis{i if i > 1 else ''}"].domain
-        fig.layout[f"coloraxis{i if i > 1 else ''}"] = {
-            "colorscale": DIVERGING,
+        domain = layout[plotspec.axis("x", i)]["domain"]
+        colorbar = {
+            "x": domain[1] + 0.005,
+            "xanchor": "left",
+            "thickness": 10,
+            "ticks": "outside",
+            "ticklen": 3,
+        }
+        if title:
+            colorbar["title"] = {"text": title, "side": "right"}
+        layout[f"coloraxis{i if i > 1 else ''}"] = {
+            "colorscale": plotspec.colorscale(DIVERGING),
             "cmin": -limit,
             "cmax": limit,
-            "colorbar": {
-                "title": {"text": title, "side": "right"} if title else None,
-                "x": domain[1] + 0.005,
-                "xanchor": "left",
-                "thickness": 10,
-                "ticks": "outside",
-                "ticklen": 3,
-            },
+            "colorbar": colorbar,
         }
 
 
-def map_grids(e: explain.PixelExplanation, j: int, label: str) -> go.Figure:
+def _grid_axes(layout: plotspec.Layout, cols: range) -> None:
+    """Cells read top to bottom, as a matrix is written."""
+    plotspec.update_axes(layout, "y", cols, autorange="reversed")
+
+
+def map_grids(e: explain.PixelExplanation, j: int, label: str) -> plotspec.Spec:
     """Map ``j`` at this position: the K×K patch it reads, its kernel, and their products."""
     size = e.kernels.shape[-1]
     cells = list(range(size))
-    titles = ["patch read (dashed: inside the image)", "kernel K̂[i, j]", "patch × kernel"]
-    fig = make_subplots(1, 3, subplot_titles=titles, horizontal_spacing=0.13)
+    titles = ("patch read (dashed: inside the image)", "kernel K̂[i, j]", "patch × kernel")
+    layout = plotspec.subplots(3, titles=titles, spacing=0.13)
     source = [[f"({r}, {c})" for r, c in line] for line in e.source.tolist()]  # (K, K) row, col
     copy = "padding (reads 0) at" if e.padding_mode == "zeros" else "padding, a copy of input"
-    where = np.where(e.padded, copy, "input")
+    where = np.where(e.padded, copy, "input").tolist()
+    custom = [[[w, s] for w, s in zip(wr, sr, strict=True)] for wr, sr in zip(where, source, strict=True)]
     limits = [symmetric_limit(a) for a in (e.patches[j], e.kernels[j], e.products[j])]
-    hover = "%{customdata[0]} %{customdata[1]}<br>value %{z:.6g}<extra></extra>"
-    custom = np.dstack([where, np.array(source, dtype=object)])
-    fig.add_trace(
-        _heat(e.patches[j], "coloraxis", x=cells, y=cells, customdata=custom, hovertemplate=hover), 1, 1
-    )
-    fig.add_trace(
-        _heat(
-            e.kernels[j],
-            "coloraxis2",
-            x=cells,
-            y=cells,
-            hovertemplate="K̂[i=%{y}, j=%{x}] = %{z:.6g}<extra></extra>",
+    grid = {"x": cells, "y": cells}
+    data = [
+        plotspec.on(
+            _heat(
+                e.patches[j],
+                "coloraxis",
+                customdata=custom,
+                hovertemplate="%{customdata[0]} %{customdata[1]}<br>value %{z:.6g}<extra></extra>",
+                **grid,
+            ),
+            1,
         ),
-        1,
-        2,
-    )
-    fig.add_trace(
-        _heat(
-            e.products[j],
-            "coloraxis3",
-            x=cells,
-            y=cells,
-            hovertemplate="patch × K̂ at [i=%{y}, j=%{x}] = %{z:.6g}<extra></extra>",
+        plotspec.on(
+            _heat(
+                e.kernels[j],
+                "coloraxis2",
+                hovertemplate="K̂[i=%{y}, j=%{x}] = %{z:.6g}<extra></extra>",
+                **grid,
+            ),
+            2,
         ),
-        1,
-        3,
-    )
-    _colour_axes(fig, limits, ["", "", ""])  # the subplot titles say what each bar measures
+        plotspec.on(
+            _heat(
+                e.products[j],
+                "coloraxis3",
+                hovertemplate="patch × K̂ at [i=%{y}, j=%{x}] = %{z:.6g}<extra></extra>",
+                **grid,
+            ),
+            3,
+        ),
+    ]
+    _colour_axes(layout, limits, ["", "", ""])  # the subplot titles say what each bar measures
     inside = np.argwhere(~e.padded)
     if len(inside) and e.padded.any():  # the in-image taps form one rectangle
-        (r0, c0), (r1, c1) = inside.min(axis=0), inside.max(axis=0)
-        fig.add_shape(
-            type="rect",
-            x0=c0 - 0.5,
-            x1=c1 + 0.5,
-            y0=r0 - 0.5,
-            y1=r1 + 0.5,
-            xref="x",
-            yref="y",
-            line={"dash": "dash", "color": "#444", "width": 2},
-        )
+        (r0, c0), (r1, c1) = inside.min(axis=0).tolist(), inside.max(axis=0).tolist()
+        line = {"dash": "dash", "color": "#444", "width": 2}
+        box = {"x0": c0 - 0.5, "x1": c1 + 0.5, "y0": r0 - 0.5, "y1": r1 + 0.5, "xref": "x", "yref": "y"}
+        layout["shapes"] = [{"type": "rect", "line": line, **box}]
     rows, cols = e.taps[:, 0, 0].tolist(), e.taps[0, :, 1].tolist()
-    fig.update_xaxes(tickvals=cells, ticktext=[str(c) for c in cols], title_text="input column", row=1, col=1)
-    fig.update_yaxes(tickvals=cells, ticktext=[str(r) for r in rows], title_text="input row", row=1, col=1)
-    for c in (2, 3):
-        fig.update_xaxes(tickvals=cells, row=1, col=c)
-        fig.update_yaxes(tickvals=cells, row=1, col=c)
-    fig.update_yaxes(autorange="reversed", scaleanchor=None)
-    total = compact(float(e.depthwise[j]), 5, zero=True)
-    fig.update_layout(
-        title={"text": f"map c = {j}: {label} — sum of the products Ĝ = {total}"},
-        height=240 + 14 * size,
-        margin={"l": 10, "r": 80, "t": 60, "b": 10},
+    text = {"tickvals": cells}
+    plotspec.update_axes(
+        layout, "x", [1], ticktext=[str(c) for c in cols], title={"text": "input column"}, **text
     )
-    return fig
+    plotspec.update_axes(
+        layout, "y", [1], ticktext=[str(r) for r in rows], title={"text": "input row"}, **text
+    )
+    plotspec.update_axes(layout, "x", [2, 3], **text)
+    plotspec.update_axes(layout, "y", [2, 3], **text)
+    _grid_axes(layout, range(1, 4))
+    total = compact(float(e.depthwise[j]), 5, zero=True)
+    layout |= {
+        "title": {"text": f"map c = {j}: {label} — sum of the products Ĝ = {total}"},
+        "height": 240 + 14 * size,
+        "margin": {"l": 10, "r": 80, "t": 60, "b": 10},
+    }
+    return plotspec.Spec({"data": data, "layout": layout})
 
 
-def mix_grids(weights: np.ndarray, values: np.ndarray, labels: list[str]) -> go.Figure:
+def mix_grids(weights: np.ndarray, values: np.ndarray, labels: list[str]) -> plotspec.Spec:
     """The pointwise stage at this position: P, P[n, c]·Ĝ[c], and each output's sum."""
     products = weights * values[None, :]  # (N, M·d)
     sums = products.sum(axis=1, keepdims=True)  # (N, 1)
     maps = [f"{j}: {compact(float(v), 3, zero=True)}" for j, v in enumerate(values)]
     outs = [f"out {n}" for n in range(len(weights))]
-    fig = make_subplots(
-        1,
-        3,
-        column_widths=[1, 1, 0.25],
-        horizontal_spacing=0.1,
-        shared_yaxes=True,
-        subplot_titles=["weights P", "P[n, c] × Ĝ[c]", "sum"],
+    layout = plotspec.subplots(
+        3, titles=("weights P", "P[n, c] × Ĝ[c]", "sum"), widths=(1, 1, 0.25), spacing=0.1, shared_y=True
     )
     limits = [symmetric_limit(weights), symmetric_limit(products), symmetric_limit(sums)]
-    named = np.array([labels] * len(weights), dtype=object)
-    fig.add_trace(
-        _heat(
-            weights,
-            "coloraxis",
-            x=maps,
-            y=outs,
-            customdata=named,
-            hovertemplate="P[%{y}, %{customdata}] = %{z:.6g}<extra></extra>",
+    named = [list(labels)] * len(weights)
+    hovers = (
+        "P[%{y}, %{customdata}] = %{z:.6g}<extra></extra>",
+        "%{y}: P × Ĝ of %{customdata} = %{z:.6g}<extra></extra>",
+        "%{y} = %{z:.6g}<extra></extra>",
+    )
+    data = [
+        plotspec.on(
+            _heat(weights, "coloraxis", x=maps, y=outs, customdata=named, hovertemplate=hovers[0]), 1
         ),
-        1,
-        1,
-    )
-    fig.add_trace(
-        _heat(
-            products,
-            "coloraxis2",
-            x=maps,
-            y=outs,
-            customdata=named,
-            hovertemplate="%{y}: P × Ĝ of %{customdata} = %{z:.6g}<extra></extra>",
+        plotspec.on(
+            _heat(products, "coloraxis2", x=maps, y=outs, customdata=named, hovertemplate=hovers[1]), 2
         ),
-        1,
-        2,
-    )
-    fig.add_trace(
-        _heat(sums, "coloraxis3", x=["Σ"], y=outs, hovertemplate="%{y} = %{z:.6g}<extra></extra>"), 1, 3
-    )
-    _colour_axes(fig, limits, ["", "", ""])
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", title_text="map c: its value Ĝ[c]", col=1)
-    fig.update_xaxes(type="category", title_text="map c: its value Ĝ[c]", col=2)
-    fig.update_layout(height=min(900, 200 + 24 * len(outs)), margin={"l": 10, "r": 80, "t": 40, "b": 10})
-    return fig
+        plotspec.on(_heat(sums, "coloraxis3", x=["Σ"], y=outs, hovertemplate=hovers[2]), 3),
+    ]
+    _colour_axes(layout, limits, ["", "", ""])
+    plotspec.update_axes(layout, "y", range(1, 4), autorange="reversed", type="category")
+    plotspec.update_axes(layout, "x", [3], type="category")
+    plotspec.update_axes(layout, "x", [1, 2], type="category", title={"text": "map c: its value Ĝ[c]"})
+    layout |= {"height": min(900, 200 + 24 * len(outs)), "margin": {"l": 10, "r": 80, "t": 40, "b": 10}}
+    return plotspec.Spec({"data": data, "layout": layout})
 
 
-def _outlines(points: dict, name: str, *, size: int, width: int) -> go.Scatter:
-    """Black square outlines at ``points`` ({"x": …, "y": …}): the cells a window reads or writes."""
+def _outlines(x: list, y: list, name: str, *, size: int, width: int) -> dict:
+    """Black square outlines at (x, y): the cells a window reads or writes."""
     marker = {"symbol": "square-open", "size": size, "color": "black", "line": {"width": width}}
-    return go.Scatter(points, mode="markers", marker=marker, name=name, hoverinfo="skip")
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "markers",
+        "marker": marker,
+        "name": name,
+        "hoverinfo": "skip",
+    }
 
 
-def window_animation(window: explain.Window, title: str, focus: tuple[int, int]) -> go.Figure:
+def window_animation(window: explain.Window, title: str, focus: tuple[int, int]) -> plotspec.Spec:
     """The kernel sliding over the crop (left) and writing the output (right), one frame per position."""
     geo, frames = window.geometry, window.frames
-    rows = np.arange(window.top, window.top + window.view.shape[0])
-    cols = np.arange(window.left, window.left + window.view.shape[1])
-    out_rows = np.arange(window.out_top, window.out_top + window.output.shape[0])
-    out_cols = np.arange(window.out_left, window.out_left + window.output.shape[1])
-    fig = make_subplots(
-        1,
+    rows = list(range(window.top, window.top + window.view.shape[0]))
+    cols = list(range(window.left, window.left + window.view.shape[1]))
+    out_rows = list(range(window.out_top, window.out_top + window.output.shape[0]))
+    out_cols = list(range(window.out_left, window.out_left + window.output.shape[1]))
+    layout = plotspec.subplots(
         2,
-        column_widths=[len(cols), len(out_cols) * geo.stride],
-        subplot_titles=["input (dashed: the image's edge)", "output written so far"],
-        horizontal_spacing=0.12,
+        titles=("input (dashed: the image's edge)", "output written so far"),
+        widths=(len(cols), len(out_cols) * geo.stride),
+        spacing=0.17,  # room for the input's colour bar and its title before the output's row numbers
     )
     limit = [symmetric_limit(window.view), symmetric_limit(window.output)]
-    fig.add_trace(
-        _heat(
-            window.view,
-            "coloraxis",
-            text_up_to=256,  # a 16×16 view: more cells, too small to read
-            x=cols,
-            y=rows,
-            hovertemplate="input (%{y}, %{x}) = %{z:.4g}<extra></extra>",
-        ),
-        1,
-        1,
-    )
 
     def state(i: int) -> list[dict]:
+        """Frame i: the taps the window reads, the output written so far, the cell it writes."""
         f = frames[i]
         written = np.full(window.output.shape, np.nan)
         written.flat[: i + 1] = window.output.flat[: i + 1]  # raster order: frame i writes cell i
         taps = f.taps.reshape(-1, 2)
         return [
-            {"type": "scatter", "x": taps[:, 1], "y": taps[:, 0]},
-            {"type": "heatmap", "z": written},
+            {"type": "scatter", "x": taps[:, 1].tolist(), "y": taps[:, 0].tolist()},
+            {"type": "heatmap", "z": plotspec.typed(written)},
             {"type": "scatter", "x": [f.col], "y": [f.row]},
         ]
 
     start = next((i for i, f in enumerate(frames) if (f.row, f.col) == focus), 0)
     first = state(start)
-    fig.add_trace(_outlines(first[0], "taps", size=12, width=2), 1, 1)
-    fig.add_trace(
-        go.Heatmap(
-            first[1],
-            x=out_cols,
-            y=out_rows,
-            coloraxis="coloraxis2",
-            hovertemplate="output (%{y}, %{x}) = %{z:.4g}<extra></extra>",
+    view_hover = "input (%{y}, %{x}) = %{z:.4g}<extra></extra>"
+    out_hover = "output (%{y}, %{x}) = %{z:.4g}<extra></extra>"
+    output = first[1] | {"x": out_cols, "y": out_rows, "coloraxis": "coloraxis2", "hovertemplate": out_hover}
+    # numbers written in up to a 16×16 view: more cells are too small to read
+    data = [
+        plotspec.on(
+            _heat(window.view, "coloraxis", text_up_to=256, x=cols, y=rows, hovertemplate=view_hover), 1
         ),
-        1,
-        2,
-    )
-    fig.add_trace(_outlines(first[2], "written", size=16, width=3), 1, 2)
-    _colour_axes(fig, limit, ["input value", "output value"])
-    fig.add_shape(
-        type="rect",
-        x0=-0.5,
-        y0=-0.5,
-        x1=geo.width - 0.5,
-        y1=geo.height - 0.5,
-        xref="x",
-        yref="y",
-        line={"dash": "dash", "color": "#444"},
-    )
-    # frames are plain numbers this function made: Plotly's per-property validation would triple the time
-    fig.frames = [
-        go.Frame(data=state(i), traces=[1, 2, 3], name=str(i), _validate=False) for i in range(len(frames))
+        plotspec.on(_outlines(first[0]["x"], first[0]["y"], "taps", size=12, width=2), 1),
+        plotspec.on(output, 2),
+        plotspec.on(_outlines(first[2]["x"], first[2]["y"], "written", size=16, width=3), 2),
     ]
+    _colour_axes(layout, limit, ["input value", "output value"])
+    edge = {"x0": -0.5, "y0": -0.5, "x1": geo.width - 0.5, "y1": geo.height - 0.5, "xref": "x", "yref": "y"}
+    layout["shapes"] = [{"type": "rect", "line": {"dash": "dash", "color": "#444"}, **edge}]
     play = {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
-    fig.update_layout(
-        title={"text": title},
-        showlegend=False,
-        height=520,
-        margin={"l": 10, "r": 80, "t": 60, "b": 110},
-        updatemenus=[
+    layout |= {
+        "title": {"text": title},
+        "showlegend": False,
+        "height": 520,
+        "margin": {"l": 10, "r": 80, "t": 60, "b": 110},
+        "updatemenus": [
             {
                 "type": "buttons",
                 "direction": "left",
@@ -314,7 +287,7 @@ def window_animation(window: explain.Window, title: str, focus: tuple[int, int])
                 ],
             }
         ],
-        sliders=[
+        "sliders": [
             {
                 "active": start,
                 "x": 0.18,
@@ -329,11 +302,12 @@ def window_animation(window: explain.Window, title: str, focus: tuple[int, int])
                 ],
             }
         ],
-    )
-    fig.update_yaxes(autorange="reversed", scaleanchor=None)
-    fig.update_xaxes(range=[cols[0] - 0.5, cols[-1] + 0.5], col=1)
-    fig.update_yaxes(range=[rows[-1] + 0.5, rows[0] - 0.5], autorange=False, col=1)
-    return fig
+    }
+    plotspec.update_axes(layout, "y", [2], autorange="reversed")
+    plotspec.update_axes(layout, "x", [1], range=[cols[0] - 0.5, cols[-1] + 0.5])
+    plotspec.update_axes(layout, "y", [1], range=[rows[-1] + 0.5, rows[0] - 0.5], autorange=False)
+    spec_frames = [{"data": state(i), "traces": [1, 2, 3], "name": str(i)} for i in range(len(frames))]
+    return plotspec.Spec({"data": data, "layout": layout, "frames": spec_frames})
 
 
 # --------------------------------------------------------------------------- numbers

@@ -29,7 +29,8 @@ with cols[3]:
 m, c, k = block.m, block.maps, dw.kernel_size
 st.caption(
     f"{image.describe(picture)}; M = {m}, d = {block.d}, so M·d = {c} outputs; K = {k}, stride "
-    f"{dw.stride}, dilation {dw.dilation}, '{dw.padding}' padding (change those on the Playground)."
+    f"{dw.stride}, dilation {dw.dilation}, '{dw.padding}' padding ({dw.padding_mode}); stride, dilation "
+    "and padding are set on the Playground."
 )
 controls.substitutions()
 geometry = {"stride": dw.stride, "padding": dw.padding, "dilation": dw.dilation}
