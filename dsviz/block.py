@@ -396,6 +396,49 @@ SETTINGS = Registry(
             widget="number",
         ),
         Integer("px_anim", 0, "Map to animate", "pixel", options=tuple(range(MAX_MAPS)), widget="select"),
+        # MobileNet: which network, its width multiplier α and input resolution ρ (a page narrows α and ρ
+        # to what the chosen network's paper defines)
+        Choice(
+            "mn_net",
+            "v1",
+            "Network",
+            "mobilenet",
+            options=("v1", "v2"),
+            labels={"v1": "MobileNet v1 (Howard et al. 2017)", "v2": "MobileNet v2 (Sandler et al. 2018)"},
+        ),
+        Choice(
+            "mn_alpha",
+            "1.0",
+            "Width multiplier α",
+            "mobilenet",
+            help="Every layer's channel count is multiplied by α (v2 then rounds to a multiple of 8).",
+            options=("0.25", "0.35", "0.5", "0.75", "1.0", "1.3", "1.4"),
+        ),
+        Integer(
+            "mn_res",
+            224,
+            "Resolution ρ (input side, px)",
+            "mobilenet",
+            options=(96, 128, 160, 192, 224),
+            widget="steps",
+        ),
+        Flag(
+            "mn_full",
+            False,
+            "Full convolutions instead (v1)",
+            "mobilenet",
+            help="Every depthwise separable block replaced by one standard 3×3 convolution: the paper's "
+            "Table 4 comparison.",
+        ),
+        # Code & downloads: which framework the block is written for
+        Choice(
+            "cd_fw",
+            "pytorch",
+            "Framework",
+            "code",
+            options=("pytorch", "keras"),
+            labels={"pytorch": "PyTorch (nn.Module)", "keras": "Keras 3 (keras.Sequential)"},
+        ),
         # Standard → grouped → depthwise: g, from 1 (standard) to M (depthwise); a page narrows it to
         # the divisors of M
         Integer(
