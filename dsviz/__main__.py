@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+from dsviz.cli_code import register_code
 from dsviz.cost import PAPER, ConvCost, Convention, conv_cost, separable_cost
 from dsviz.mobilenet import BLOCKS, STEM, LayerRow, Network, mobilenet_v1
 from dsviz.mobilenet_v2 import ALPHAS, RESOLUTIONS, mobilenet_v2, paper_rounding, truncated_millions
@@ -440,16 +441,18 @@ EXAMPLES = """commands:
   cost separable      depthwise + pointwise vs the standard convolution it replaces
   cost mobilenet-v1   MobileNet v1 layer by layer (Howard et al. 2017)
   cost mobilenet-v2   MobileNet v2 layer by layer (Sandler et al. 2018)
+  code                a depthwise separable block as PyTorch or Keras 3 code
 
 examples:
   {prog} cost conv --in 3 --out 64 --kernel 3 --size 224
   {prog} cost separable --in 32 --out 64 --kernel 3 --size 112 --json
   {prog} cost mobilenet-v1 --alpha 0.5 --resolution 160
   {prog} cost mobilenet-v2 --alpha 1.4 --json
+  {prog} code --in 32 --out 64 --kernel 3 --stride 2 --bn --act relu6 --framework keras
 """
 
 # Later commands add a register_... function here.
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (register_cost,)
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (register_cost, register_code)
 
 
 def program_name() -> str:
@@ -465,7 +468,7 @@ def build_parser() -> Parser:
         epilog=EXAMPLES.format(prog=prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{cost}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{cost,code}")
     for register in COMMANDS:
         register(commands)
     return parser

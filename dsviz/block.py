@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dsviz import codegen, cost, images, kernels, ops
+from dsviz import codegen, cost, images, keras_export, kernels, ops
 from dsviz.checks import DILATIONS, KERNEL_SIZES, PADDING_MODES, STRIDES
 from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labels
 from dsviz.registry import Choice, Flag, Integer, Notice, Numbers, Registry
@@ -220,12 +220,45 @@ class Block:
             **self.depthwise.geometry(),
         )
 
+    def keras_code(self, *, weights: bool = True) -> str:
+        """Keras 3 source for this block (explicit symmetric padding: the same numbers as the page)."""
+        return keras_export.keras_block(self, weights=weights)
+
     def composed(self) -> np.ndarray:
         """The standard kernel ``(N, M, K, K)`` that equals depthwise then pointwise (without BN/act)."""
         return ops.compose(self.kernel_array(), self.weights(), self.d)
 
 
 # --------------------------------------------------------------------------- the registry
+
+
+def layer(
+    m: int,
+    n: int,
+    kernel_size: int,
+    *,
+    stride: int = 1,
+    dilation: int = 1,
+    multiplier: int = 1,
+    padding: str = "same",
+    padding_mode: str = "zeros",
+    batch_norm: bool = False,
+    activation: str = "none",
+) -> Block:
+    """A block of any size (a network's layer, not a picture's): no limits of the page's sliders, and
+    identity kernels, since only its shape matters (for code without weights, and for its cost)."""
+    identity = KernelChoice("identity")
+    depthwise = Depthwise(
+        (identity,) * (m * multiplier), kernel_size, stride, dilation, padding, padding_mode, multiplier
+    )
+    return Block(
+        tuple(f"channel {i}" for i in range(m)),
+        (None,) * m,
+        depthwise,
+        Pointwise(n),
+        batch_norm,
+        activation,
+    )
 
 
 def kernel_key(channel: int, slot: int) -> str:

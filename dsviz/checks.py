@@ -16,6 +16,7 @@ KERNEL_SIZES = range(1, 12, 2)  # odd K, 1–11
 STRIDES = range(1, 5)
 DILATIONS = range(1, 5)
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+ACTIVATIONS = ("none", "relu", "relu6")
 
 
 def as_float_array(

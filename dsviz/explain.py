@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dsviz.checks import PADDING_MODES, as_float_array, require_choice, require_whole
+from dsviz.checks import ACTIVATIONS, PADDING_MODES, as_float_array, require_choice, require_whole
 
 PADDINGS = ("same", "valid")
 MAX_CROP = 32  # input pixels per side of a window animation: ≤ 1024 frames at stride 1
@@ -241,9 +241,6 @@ def output_pixel(
 
 
 # --------------------------------------------------------------------------- after a convolution
-
-
-ACTIVATIONS = ("none", "relu", "relu6")
 
 
 @dataclass(frozen=True, eq=False)

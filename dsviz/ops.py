@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from dsviz.checks import (
+    ACTIVATIONS,
     DILATIONS,
     PADDING_MODES,
     STRIDES,
@@ -44,7 +45,6 @@ from dsviz.words import count, image_size, there_are
 
 PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
 Activation = Literal["none", "relu", "relu6"]
-ACTIVATIONS: tuple[str, ...] = ("none", "relu", "relu6")
 
 CHANNELS_LAST_MAX = 8  # at most this many channels: run channels-last (see _conv and _mix)
 SMALL_IMAGE = 128 * 128  # pixels; below this a matrix product mixes few outputs fastest
