@@ -370,3 +370,46 @@ def _draw_numbers(draw: ImageDraw.ImageDraw, kernel: np.ndarray, scale: Scale, c
         ink = "white" if abs(value) > 0.6 * limit else "black"  # readable on dark cells
         centre = (j * step * cell + cell // 2, i * step * cell + cell // 2)
         draw.text(centre, text, fill=ink, font=face, anchor="mm")
+
+
+# --- Sheets ---
+
+SHEET_MARGIN = 16
+HEADING_SIZE = 22
+
+
+def sheet(sections: list[tuple[str, list[Image.Image]]], title: str, per_row: int = 4) -> Image.Image:
+    """One picture of a whole view, to download: ``title`` on top, then each section's heading and
+    its tiles in rows of ``per_row`` (tiles keep their own titles and colour bars)."""
+    width = max(
+        (SHEET_MARGIN + sum(t.width + SHEET_MARGIN for t in tiles[i : i + per_row]))
+        for _, tiles in sections
+        for i in range(0, len(tiles), per_row)
+    )
+    heading = HEADING_SIZE + SHEET_MARGIN
+    height = heading + SHEET_MARGIN
+    for _, tiles in sections:
+        rows = [tiles[i : i + per_row] for i in range(0, len(tiles), per_row)]
+        height += heading + sum(max(t.height for t in row) + SHEET_MARGIN for row in rows)
+    canvas = Image.new("RGB", (max(width, 400), height), "white")
+    draw = ImageDraw.Draw(canvas)
+    draw.text((SHEET_MARGIN, SHEET_MARGIN), title, fill="black", font=font(HEADING_SIZE))
+    y = heading + SHEET_MARGIN
+    for name, tiles in sections:
+        draw.text((SHEET_MARGIN, y), name, fill=(60, 60, 60), font=font(HEADING_SIZE - 4))
+        y += heading
+        for i in range(0, len(tiles), per_row):
+            x = SHEET_MARGIN
+            row = tiles[i : i + per_row]
+            for t in row:
+                canvas.paste(t, (x, y))
+                x += t.width + SHEET_MARGIN
+            y += max(t.height for t in row) + SHEET_MARGIN
+    return canvas
+
+
+def png(picture: Image.Image) -> bytes:
+    """PNG: lossless, for a download (on screen, tiles are JPEG: see :func:`encode`)."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()

@@ -108,6 +108,14 @@ def cost_convention() -> Convention:
     return Convention(unit=unit, bias=bias, batch_norm=bn)
 
 
+def convention_value() -> Convention:
+    """The cost convention chosen on the Playground, for a page that counts without its widgets."""
+    settings.use("cost")
+    return Convention(
+        unit=settings.value("pg_unit"), bias=settings.value("pg_bias"), batch_norm=settings.value("pg_bnp")
+    )
+
+
 def receptive_field(block: Block) -> str:
     """Where a depthwise output pixel looks: its window, its taps, its step."""
     dw = block.depthwise

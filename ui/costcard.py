@@ -148,6 +148,11 @@ def cost_table(sep: cost.SeparableCost, conv: cost.Convention) -> pd.DataFrame:
     )
 
 
+def cost_csv(sep: cost.SeparableCost, conv: cost.Convention) -> str:
+    """The cost table as CSV, with the counting convention in its first line (a comment)."""
+    return f"# {conv.describe()}\n" + cost_table(sep, conv).to_csv()
+
+
 def timing_table(t: timing.Timing, machine: roofline.Machine) -> pd.DataFrame:
     """One row per timed form: ms (median and IQR), rates, and the place on this machine's roofline."""
     rows = {}

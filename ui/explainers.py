@@ -25,19 +25,51 @@ def cost_formulas(sep: SeparableCost) -> None:
     st.markdown("\n".join(f"- {sentence}" for sentence in equations.GENERALISATIONS))
 
 
-def code_panel(block: Block, key: str) -> None:
-    """The block as a PyTorch module carrying this page's exact weights, and the snippet it fixes."""
-    code = block.code()
-    st.markdown(
-        "Running `page_block()` on this page's M input channels, as a `(1, M, H, W)` tensor, gives the "
-        "output maps drawn here (BatchNorm in training mode uses the image's own statistics, as the page "
-        "does)."
-    )
+KERAS_PADDING = (
+    "Keras's `padding=\"same\"` follows TensorFlow's rule: when the padding needed is odd (stride 2 on an "
+    "even side, for one) the extra row and column go at the bottom and right, while this page pads every "
+    "side alike, as PyTorch's `padding=p` does. So the Keras code pads explicitly and then convolves with "
+    '`padding="valid"`: it computes the numbers drawn here.'
+)
+
+
+def block_code(block: Block, framework: str, key: str) -> str:
+    """The block as PyTorch or Keras 3 code carrying this page's exact weights, with a download."""
+    if framework == "keras":
+        code = block.keras_code()
+        st.markdown(
+            "Calling `page_block()(x, training=True)` on this page's M input channels, channels last, "
+            "as `x` of shape `(1, H, W, M)`, gives the output maps drawn here (channels last too)."
+        )
+        st.caption(KERAS_PADDING)
+    else:
+        code = block.code()
+        st.markdown(
+            "Running `page_block()` on this page's M input channels, as a `(1, M, H, W)` tensor, gives "
+            "the output maps drawn here (BatchNorm in training mode uses the image's own statistics, as the "
+            "page does)."
+        )
     st.code(code, language="python")
-    st.download_button("Download conv_dw.py", code, "conv_dw.py", "text/x-python", key=f"{key}_code_download")
-    st.markdown("**The blog post's snippet, as printed, and its three bugs:**")
+    name = "conv_dw_keras.py" if framework == "keras" else "conv_dw.py"
+    st.download_button(f"Download {name}", code, name, "text/x-python", key=f"{key}_code_download")
+    return code
+
+
+def seed_snippet() -> None:
+    """The blog post's snippet as printed, its three bugs, and what PyTorch does with it (run here)."""
     st.code(codegen.SEED_SNIPPET, language="python")
     st.markdown("\n".join(f"{i}. {bug}" for i, bug in enumerate(codegen.SEED_BUGS, start=1)))
     st.caption(codegen.SEED_MISSING_IMPORT)
+
+
+def seed_runs() -> None:
     st.markdown("**What PyTorch does with it** (run on this server, not typed in):")
     st.dataframe(pd.DataFrame(codegen.seed_bug_demos(), columns=["call", "what happened"]), hide_index=True)
+
+
+def code_panel(block: Block, key: str) -> None:
+    """The block as a PyTorch module carrying this page's exact weights, and the snippet it fixes."""
+    block_code(block, "pytorch", key)
+    st.markdown("**The blog post's snippet, as printed, and its three bugs:**")
+    seed_snippet()
+    seed_runs()

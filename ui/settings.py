@@ -153,17 +153,43 @@ def _draw(setting: Any, label: str, allowed: list[Any], key: str, kwargs: dict[s
     raise TypeError(f"{setting.key} has no widget: use ui.editor for {type(setting).__name__}")
 
 
-def write_link() -> None:
-    """Make the URL hold exactly this run's link (only when it changed: each write is a message)."""
+def link_values(*, most_numbers: int | None = MAX_LINK_NUMBERS) -> tuple[dict[str, str], list[str]]:
+    """This run's link so far as ``{key: text}`` (defaults left out), and the custom grids left out for
+    having more than ``most_numbers`` numbers (None: keep every grid, as a settings file does)."""
     want, left_out = {}, []
     for key, chosen in st.session_state.get(IN_LINK, {}).items():
         setting = SETTINGS[key]
         if chosen is None or chosen == setting.default:
             continue
-        if isinstance(setting, Numbers) and len(chosen) > MAX_LINK_NUMBERS:
+        if isinstance(setting, Numbers) and most_numbers is not None and len(chosen) > most_numbers:
             left_out.append(key)
             continue
         want[key] = setting.format(chosen)
+    return want, left_out
+
+
+def restore(raw: dict[str, list[str]]) -> None:
+    """Every setting from ``raw`` (a settings file: key → texts, read by the link's strict parsers);
+    what is missing is the default, what cannot be used is named in a notice."""
+    values, notices = SETTINGS.parse(raw)
+    _store().clear()
+    _store().update(values)
+    st.session_state[NOTICES] = notices
+
+
+def link_url() -> str:
+    """The whole link to this view (for the sidebar's copy box): the app's address and this run's link."""
+    want, _ = link_values()
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # no browser behind this session (a test, a bare run): a relative link
+        base = ""
+    return f"{base}?{parse.urlencode(want)}" if want else base or "?"
+
+
+def write_link() -> None:
+    """Make the URL hold exactly this run's link (only when it changed: each write is a message)."""
+    want, left_out = link_values()
     # The last grids (in the registry's order) leave first: a fixed order, so that the link of the view
     # this link opens (the grids left out are the default numbers there) is this link again.
     grids = [key for key in SETTINGS.settings if key in want and isinstance(SETTINGS[key], Numbers)]
