@@ -11,34 +11,39 @@ from plotly.subplots import make_subplots
 
 from dsviz.cost import ConvCost
 from dsviz.groups import Step
+from dsviz.plotspec import Spec, base_layout, colorscale, typed
 from dsviz.style import DIVERGING, symmetric_limit
 
 NUMBERS_UP_TO = 400  # write the values into the cells when there are at most this many…
 NUMBER_ROWS_UP_TO = 24  # …and the rows are tall enough to read them
 
 
-def weights_heatmap(weights: np.ndarray, rows: list[str], columns: list[str], title: str) -> go.Figure:
+def weights_heatmap(weights: np.ndarray, rows: list[str], columns: list[str], title: str) -> Spec:
     """An ``(N, C)`` matrix on a zero-centred diverging scale, with hover values and a colour bar."""
     limit = symmetric_limit(weights)
-    heat = go.Heatmap(
-        z=weights,
-        x=columns,
-        y=rows,
-        zmin=-limit,
-        zmax=limit,
-        colorscale=DIVERGING,
-        colorbar={"title": {"text": "weight"}, "thickness": 12},
-        texttemplate="%{z:.2f}" if weights.size <= NUMBERS_UP_TO and len(rows) <= NUMBER_ROWS_UP_TO else None,
-        hovertemplate="output %{y}<br>from %{x}<br>weight %{z:.4f}<extra></extra>",
-        xgap=1,
-        ygap=1,
-    )
-    fig = go.Figure(heat)
-    height = min(700, 120 + 26 * len(rows))
-    fig.update_layout(title={"text": title}, height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="bottom")
-    return fig
+    heat = {
+        "type": "heatmap",
+        "z": typed(weights),
+        "x": columns,
+        "y": rows,
+        "zmin": -limit,
+        "zmax": limit,
+        "colorscale": colorscale(DIVERGING),
+        "colorbar": {"title": {"text": "weight"}, "thickness": 12},
+        "hovertemplate": "output %{y}<br>from %{x}<br>weight %{z:.4f}<extra></extra>",
+        "xgap": 1,
+        "ygap": 1,
+    }
+    if weights.size <= NUMBERS_UP_TO and len(rows) <= NUMBER_ROWS_UP_TO:
+        heat["texttemplate"] = "%{z:.2f}"
+    layout = base_layout() | {
+        "title": {"text": title},
+        "height": min(700, 120 + 26 * len(rows)),
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"type": "category", "side": "bottom"},
+    }
+    return Spec({"data": [heat], "layout": layout})
 
 
 # Okabe & Ito's colour-blind-safe palette: grey, orange and blue stay apart under deuteranopia and
@@ -46,30 +51,33 @@ def weights_heatmap(weights: np.ndarray, rows: list[str], columns: list[str], ti
 PART_COLOURS = {"standard conv": "#6b6b6b", "depthwise": "#E69F00", "pointwise": "#0072B2"}
 
 
-def cost_bars(stages: dict[str, dict[str, int]], unit: str) -> go.Figure:
+def cost_bars(stages: dict[str, dict[str, int]], unit: str) -> Spec:
     """Stacked horizontal bars: ``{"standard": {"conv": n}, "separable": {"depthwise": a, ...}}``."""
-    fig = go.Figure()
+    data = []
     for part in dict.fromkeys(p for parts in stages.values() for p in parts):
         values = [stages[bar].get(part, 0) for bar in stages]
-        fig.add_bar(
-            y=list(stages),
-            x=values,
-            name=part,
-            marker_color=PART_COLOURS.get(part),
-            text=[f"{part}: {v:,}" if v else "" for v in values],
-            textposition="inside",
-            textangle=0,
-            orientation="h",
-            hovertemplate=f"{part}: %{{x:,}} {unit}<extra></extra>",
+        data.append(
+            {
+                "type": "bar",
+                "y": list(stages),
+                "x": values,
+                "name": part,
+                "marker": {"color": PART_COLOURS.get(part)},
+                "text": [f"{part}: {v:,}" if v else "" for v in values],
+                "textposition": "inside",
+                "textangle": 0,
+                "orientation": "h",
+                "hovertemplate": f"{part}: %{{x:,}} {unit}<extra></extra>",
+            }
         )
-    fig.update_layout(
-        barmode="stack",
-        height=190,
-        margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        legend={"orientation": "h", "y": -0.35, "traceorder": "normal"},  # same order as the stack
-        xaxis={"title": {"text": unit}},
-    )
-    return fig
+    layout = base_layout() | {
+        "barmode": "stack",
+        "height": 190,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
+        "legend": {"orientation": "h", "y": -0.35, "traceorder": "normal"},  # same order as the stack
+        "xaxis": {"title": {"text": unit}},
+    }
+    return Spec({"data": data, "layout": layout})
 
 
 GROUPED_COLOUR, TOTAL_COLOUR = "#E69F00", "#0072B2"

@@ -39,6 +39,16 @@ class Spec(go.Figure):
 
 
 @cache
+def _template() -> dict[str, Any]:
+    return go.Figure().to_dict()["layout"]["template"]
+
+
+def base_layout() -> Layout:
+    """What a new ``go.Figure()``'s layout holds: Plotly's default template (shared, read-only)."""
+    return {"template": _template()}
+
+
+@cache
 def _subplot_layout(
     cols: int, titles: tuple[str, ...], widths: tuple[float, ...] | None, spacing: float, shared_y: bool
 ) -> Layout:

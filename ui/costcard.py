@@ -245,6 +245,9 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
             "these settings the exact ratio above differs from it."
         )
     st.caption(f"Counted — {convention.describe()}. Bytes assume float32 (4 bytes per value).")
+    st.download_button(
+        "Download this table (.csv)", cost_csv(sep, convention), "cost.csv", "text/csv", key=f"{key}_cost_csv"
+    )
 
 
 _MACHINE: list[roofline.Machine] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import streamlit as st
@@ -38,6 +39,7 @@ def channel_rows(inputs: list[bytes], kernels: list[bytes], maps: list[bytes], d
             cols[2 + 2 * r].image(maps[j], width="stretch")
 
 
+@functools.lru_cache(maxsize=512)  # tiles are the cache's immutable bytes; a bytes object keeps its hash
 def _width(tile: bytes) -> int:
     """The encoded image's width in pixels (read from its header)."""
     return Image.open(io.BytesIO(tile)).width
