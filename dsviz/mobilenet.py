@@ -51,6 +51,27 @@ BLOCKS: tuple[tuple[int, int], ...] = (
 )
 CLASSES = 1000
 
+# The v1 paper's Tables 6 (α at ρ = 224) and 7 (ρ at α = 1.0), as printed: (α, ρ, ImageNet top-1 %,
+# million mult-adds, million params). The accuracies are the paper's, not measured by this project.
+PUBLISHED_SWEEP: tuple[tuple[Fraction, int, float, int, float], ...] = (
+    (Fraction(1), 224, 70.6, 569, 4.2),
+    (Fraction(3, 4), 224, 68.4, 325, 2.6),
+    (Fraction(1, 2), 224, 63.7, 149, 1.3),
+    (Fraction(1, 4), 224, 50.6, 41, 0.5),
+    (Fraction(1), 192, 69.1, 418, 4.2),
+    (Fraction(1), 160, 67.2, 290, 4.2),
+    (Fraction(1), 128, 64.4, 186, 4.2),
+)
+# Table 2 (1.0 MobileNet-224), as printed: layer type → (% of mult-adds, % of params). The 1.19 is a
+# misprint: the first conv's share is 1.91 % (10,838,016 / 568,740,352), and only 1.91 makes the
+# column add up to 100 %.
+TABLE_2_PRINTED: dict[str, tuple[float, float]] = {
+    "conv1x1": (94.86, 74.59),
+    "dw3x3": (3.06, 1.06),
+    "conv3x3": (1.19, 0.02),
+    "fc": (0.18, 24.33),
+}
+
 
 @dataclass(frozen=True)
 class LayerRow:
@@ -297,6 +318,17 @@ def mobilenet_v1(
     rows += head_rows(rows[-1].output_shape, classes)
     name = f"{float(alpha):g} MobileNet-{resolution}" + (" (full convolution)" if full_conv else "")
     return Network(name, alpha, resolution, bool(full_conv), tuple(rows))
+
+
+def separable_pairs(network: Network) -> tuple[tuple[LayerRow, LayerRow], ...]:
+    """Each depthwise row with the 1×1 row after it (v1's pointwise, v2's projection): together one
+    depthwise separable block, K×K depthwise at the row's stride then a 1×1 to the pair's outputs."""
+    rows = network.rows
+    return tuple(
+        (row, after)
+        for row, after in itertools.pairwise(rows)
+        if row.type == "dw3x3" and after.type in ("conv1x1", "project1x1")
+    )
 
 
 def to_torch(network: Network, *, batch_norm: bool = True, fc_bias: bool = True) -> nn.Sequential:

@@ -11,7 +11,15 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from dsviz.cost import Convention
-from dsviz.mobilenet import as_fraction, mobilenet_v1, scale_channels, to_torch
+from dsviz.mobilenet import (
+    PUBLISHED_SWEEP,
+    TABLE_2_PRINTED,
+    as_fraction,
+    mobilenet_v1,
+    scale_channels,
+    separable_pairs,
+    to_torch,
+)
 
 
 def count(model: nn.Module, resolution: int) -> tuple[int, int]:
@@ -188,3 +196,37 @@ def test_as_dict_for_the_cli_and_app():
 def test_invalid_networks_say_why(args, message):
     with pytest.raises(ValueError, match=message):
         mobilenet_v1(*args)
+
+
+def test_published_sweep_is_the_papers_tables_6_and_7():
+    """The page's copy of Tables 6–7 holds the same counts as PAPER above (typed in separately)."""
+    assert {(float(a), r, m, p) for a, r, _, m, p in PUBLISHED_SWEEP} == {
+        (float(a), r, m, p) for a, r, full, m, p in PAPER if not full
+    }
+    for alpha, resolution, _, macs, params in PUBLISHED_SWEEP:
+        net = mobilenet_v1(alpha, resolution)
+        assert abs(net.mult_adds / 1e6 - macs) < 1.5 and round(net.params / 1e6, 1) == params
+
+
+def test_table_2_as_printed_differs_from_ours_only_in_the_misprint():
+    shares = {s.type: s for s in mobilenet_v1().breakdown()}
+    ours = {
+        kind: (
+            round(float(shares[kind].mult_adds_share) * 100, 2),
+            round(float(shares[kind].params_share) * 100, 2),
+        )
+        for kind in TABLE_2_PRINTED
+    }
+    differ = {kind for kind in ours if ours[kind] != TABLE_2_PRINTED[kind]}
+    assert differ == {"conv3x3"} and ours["conv3x3"] == (1.91, 0.02)
+    assert round(sum(m for m, _ in TABLE_2_PRINTED.values()), 2) == 99.29  # 1.19 leaves 0.71 % unaccounted
+    assert round(sum(m for m, _ in ours.values()), 2) == 100.01  # 1.91: 100 % up to the rounding
+
+
+@pytest.mark.parametrize("full_conv", [False, True])
+def test_separable_pairs(full_conv):
+    net = mobilenet_v1(full_conv=full_conv)
+    pairs = separable_pairs(net)
+    assert len(pairs) == (0 if full_conv else 13)
+    for dw, pw in pairs:
+        assert dw.output_shape == pw.input_shape and pw.name == dw.name.replace("_dw", "_pw")
