@@ -29,6 +29,12 @@ PAGES = {
         st.Page("views/pixel.py", title="Inside one pixel", icon=":material/grid_on:"),
         st.Page("views/groups.py", title="Standard → grouped → depthwise", icon=":material/view_module:"),
     ],
+    "Count it": [
+        st.Page("views/mobilenet.py", title="MobileNet", icon=":material/account_tree:"),
+    ],
+    "Use it": [
+        st.Page("views/code.py", title="Code & downloads", icon=":material/code:"),
+    ],
 }
 
 page = st.navigation(PAGES)
@@ -47,5 +53,8 @@ except Exception:  # the last line of defence: a message on the page, the traceb
     )
 finally:  # also after st.stop(), which raises a BaseException
     settings.write_link()
+    with st.sidebar:  # last in the sidebar: below the image controls' Reset button
+        st.caption("Link to this view — copy it with the icon at its right:")
+        st.code(settings.link_url(), language=None, wrap_lines=True)
     with notices:
         settings.show_notices()
