@@ -31,8 +31,8 @@ page.show_layer_table(choice)
 st.header("2 · Where the mult-adds go", divider="gray")
 st.plotly_chart(page.layer_bars(choice), key="mn_bars")
 st.caption(
-    "Both axes are logarithmic: each labelled power of ten is 10× the one before it. The global average "
-    "pool is left out (no mult-adds, no weights). Hover a bar for its layer type and exact numbers."
+    "Both charts count on a logarithmic scale: each labelled power of ten is 10× the one before it. The "
+    "global average pool is left out (no mult-adds, no weights). Hover a bar for its type and exact numbers."
 )
 
 st.header("3 · By layer type", divider="gray")
