@@ -22,6 +22,8 @@ from dsviz import codegen, cost, images, keras_export, kernels, ops
 from dsviz.checks import DILATIONS, KERNEL_SIZES, PADDING_MODES, STRIDES
 from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labels
 from dsviz.registry import Choice, Flag, Integer, Notice, Numbers, Registry
+from dsviz.settings_costlab import COSTLAB_SETTINGS
+from dsviz.settings_equivalence import EQUIVALENCE_SETTINGS
 
 MAX_MULTIPLIER = 4
 MAX_OUT = 64
@@ -508,6 +510,8 @@ SETTINGS = Registry(
             options=("none", "trainable", "stored"),
             labels={"none": "no BN params", "trainable": "BN γ, β", "stored": "BN γ, β, mean, var"},
         ),
+        *EQUIVALENCE_SETTINGS,
+        *COSTLAB_SETTINGS,
     ]
 )
 
