@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 DEFAULT_PAGE = "views/playground.py"
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "views").glob("*.py"))
+# the pages that draw the block from the settings (and so say which kernel replaced one missing at K)
+BLOCK_PAGES = [p for p in PAGES if "current_block(" in (ROOT / p).read_text(encoding="utf-8")]
 SAFETY_NET = "Something went wrong"
 WIDGET_KINDS = ("selectbox", "select_slider", "slider", "toggle", "checkbox", "radio", "number_input")
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 from apptest import (
+    BLOCK_PAGES,
     DEFAULT_PAGE,
     PAGES,
     ROOT,
@@ -522,7 +523,7 @@ def test_sizes_in_messages_are_width_by_height(padding: dict[str, str]) -> None:
     assert "16×64" not in errors
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", BLOCK_PAGES)
 def test_a_kernel_missing_at_k_is_said_below_the_title(page: str) -> None:
     """Scharr has no 1×1 form: the page says which kernel it uses instead, in the page, not above it."""
     at = open_page(page, query={"pg_k": "1", "pg_dw0": "scharr-y"})
