@@ -838,3 +838,33 @@ def test_see_it_pages_at_odd_settings(tab: Tab, script: str, query: str, name: s
     expect(tab.page.locator(WARNING)).to_have_count(0)
     tab.assert_healthy(min_images=0)
     tab.screenshot(name, SHOT_SIZE)
+
+
+def test_keyboard_alone_reaches_and_moves_the_kernel_slider(tab: Tab) -> None:
+    """No mouse: Tab from the top of the page reaches the K slider (focus visible on it), → moves it,
+    and the page redraws with K = 5 and says so in the link."""
+    tab.open()
+    tab.page.locator("body").focus()
+    for _ in range(80):  # the sidebar's controls come first
+        tab.page.keyboard.press("Tab")
+        focused = tab.page.evaluate("document.activeElement.closest('[class*=st-key-]')?.className || ''")
+        if "st-key-pg_k" in focused:
+            break
+    else:
+        pytest.fail("80 presses of Tab never reached the kernel-size slider")
+    assert tab.page.evaluate("document.activeElement.type") == "range"  # the slider's thumb itself
+    tab.rerun(lambda: tab.page.keyboard.press("ArrowRight"))
+    assert tab.slider("pg_k") == "5"
+    assert link(tab.page.url).get("pg_k") == "5"
+    tab.assert_healthy()
+
+
+def test_phone_width_has_no_sideways_scroll(tab: Tab) -> None:
+    """390×844 (a phone): the page fits its width (no sideways scrolling), the maps still draw, and a
+    picture goes to artifacts/ to look at."""
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.open()
+    overflow = tab.page.evaluate(f"document.querySelector('{MAIN}').scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow} px wider than the phone"
+    tab.assert_healthy()
+    tab.screenshot("phone-390.png", (390, 844))
