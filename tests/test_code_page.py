@@ -143,3 +143,23 @@ def test_the_sidebar_link_is_this_views_link() -> None:
     at = open_page(PAGE, query=QUERY)
     (link,) = [c.value for c in at.sidebar.code]
     assert dict(pair.split("=") for pair in link.split("?")[1].split("&")) == dict(at.query_params)
+
+
+def test_mobilenet_file_loads_without_dsviz_and_is_the_network() -> None:
+    """The .pt2 the page offers is MobileNet at the chosen α and ρ: torch.export.load runs it (no dsviz
+    class needed), with exactly the parameters the MobileNet page counts (its weights and BN's)."""
+    from dsviz.mobilenet import mobilenet_v1, to_torch
+
+    data = downloads.network_file("v1", "0.25", 128, False)
+    program = torch.export.load(io.BytesIO(data))
+    module = program.module()
+    x = torch.rand(1, 3, 128, 128)
+    assert module(x).shape == (1, 1000)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        reference = to_torch(mobilenet_v1(0.25, 128)).eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(module(x).numpy(), reference(x).numpy(), rtol=1e-4, atol=1e-5)
+    buffers = ("running_mean", "running_var", "num_batches_tracked")  # BN state, not parameters
+    weights = sum(p.numel() for name, p in program.state_dict.items() if not name.endswith(buffers))
+    assert weights == sum(p.numel() for p in reference.parameters())
