@@ -1,14 +1,15 @@
 """Settings of the "Cost lab" page (keys ``cl_…``, group "costlab"): added to the one registry,
 :data:`dsviz.block.SETTINGS`, so the link, the widgets and the fuzz see them.
 
-They describe the timing sweep only (the formulas, curves and conventions follow the current block):
-one input-channel count M, one resolution and one stride for a 3 × 3 grid of N and K. Their ranges
-keep the whole sweep under ~10 s on a 2-core machine (M = 64 at 56 px is the slowest).
+The formulas, curves and conventions follow the current block; ``cl_bias`` gives its convolutions a
+bias for the counting table. The others describe the timing sweep: one input-channel count M, one
+resolution and one stride for a 3 × 3 grid of N and K, ranges that keep the whole sweep under ~20 s on
+a 2-core machine (M = 64 at 56 px is the slowest).
 """
 
 from __future__ import annotations
 
-from dsviz.registry import Integer, Setting
+from dsviz.registry import Flag, Integer, Setting
 
 COSTLAB_SETTINGS: tuple[Setting, ...] = (
     Integer(
@@ -37,5 +38,13 @@ COSTLAB_SETTINGS: tuple[Setting, ...] = (
         help="Stride 2 gives a quarter of the output pixels, so a quarter of the MACs.",
         options=(1, 2),
         widget="steps",
+    ),
+    Flag(
+        "cl_bias",
+        False,
+        "Convolutions with bias",
+        "costlab",
+        help="Count this block's convolutions as if each had a bias (nn.Conv2d's default, bias=True): "
+        "some tools then count one addition per output value.",
     ),
 )
