@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import statistics
 import sys
 import time
@@ -242,13 +243,16 @@ class Move:
     settled_ms: float  # keypress → every element of the new run drawn and every image decoded
 
 
-def slider(key: str) -> Callable:
-    """How to move a slider by one step: focus its thumb, then press → (the press is timed)."""
+def slider(key: str, presses: tuple[str, ...] = ("ArrowRight",)) -> Callable:
+    """How to move a slider by one step: focus its thumb, then press the next of ``presses`` (→ by
+    default; → and ← in turn for a slider with two values, which → alone would leave at its end)."""
+    pressed = itertools.cycle(presses)
 
     def prepare(page) -> Callable[[], None]:
         thumb = page.locator(f".st-key-{key} input[type=range]")
         thumb.focus()
-        return lambda: thumb.press("ArrowRight")
+        keys = next(pressed)
+        return lambda: thumb.press(keys)
 
     return prepare
 
@@ -331,7 +335,7 @@ def bytes_on_the_wire(report: Report) -> None:
 # The other pages: a widget of their own, moved in Chromium (bytes) and under AppTest (server time).
 OTHER_PAGES = (
     ("pixel", "Inside one pixel · output row +1", step_up("px_row"), 0),
-    ("groups", "Standard → grouped → depthwise · g", slider("gr_g"), 4),
+    ("groups", "Standard → grouped → depthwise · g", slider("gr_g", ("ArrowRight", "ArrowLeft")), 4),
 )
 
 
