@@ -240,8 +240,8 @@ def conventions_words(sep: cost.SeparableCost) -> str:
     text = (
         f"The same standard convolution is **{macs:,}** when multiply-adds are counted and **{flops:,}** "
         "when each multiply and each add count: fvcore prints the first and torch's FlopCounterMode the "
-        "second, both under the name FLOPs. Many papers (MobileNet v2, ShuffleNet, EfficientNet) also print "
-        "mult-adds as “FLOPs”, so check which one a number is before comparing."
+        "second, both under the name FLOPs. Many papers (ShuffleNet and EfficientNet among them) also "
+        "print mult-adds as “FLOPs”, so check which one a number is before comparing."
     )
     if bias:
         text += (

@@ -64,9 +64,9 @@ st.dataframe(page.conventions(sep), column_config=page.CONVENTION_COLUMNS, key="
 st.caption(
     "This block's convolutions as nn.Conv2d modules, batch 1, "
     + ("each with a bias. " if bias else "without bias (as the exported block). ")
-    + "The tools' rows follow each tool's documented counting rule for a convolution (fvcore, torchinfo, "
-    "ptflops; torch's FlopCounterMode is checked in this app's tests), without running them; a BatchNorm "
-    "or activation after a convolution is counted differently by each tool and left out here."
+    + "The tools' rows apply each tool's counting rule for a convolution as its source states it (fvcore, "
+    "torchinfo, ptflops), without running them; torch's FlopCounterMode is checked in this app's tests. A "
+    "BatchNorm or activation after a convolution is counted differently by each tool and left out here."
 )
 st.markdown(page.conventions_words(sep))
 
