@@ -19,8 +19,8 @@ import numpy as np
 from dsviz.kernels import gaussian_sigma
 
 BANKS = {
-    "gabor": "Oriented Gabor filters, colour-opponent",
-    "dog": "Oriented Gaussian derivatives, colour-opponent",
+    "gabor": "Oriented Gabor filters",
+    "dog": "Oriented Gaussian derivatives",
     "random": "Random numbers (seed 0)",
 }
 DEFAULT_BANK = "gabor"

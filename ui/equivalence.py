@@ -132,6 +132,16 @@ def grid_cell(n: int, m: int, size: int) -> int:
     return max(1, min(48 // size, wide, tall))
 
 
+def _tiled(pixels: np.ndarray, cell: int) -> np.ndarray:
+    """``(N, M, K, K, 3)`` colours → one ``(N·(S+GAP), M·(S+GAP), 3)`` picture, S = K·cell: each tap a
+    cell × cell square, each tile followed by a white gap (one array, not N·M pastes)."""
+    out, channels, size = pixels.shape[:3]
+    big = pixels.repeat(cell, axis=2).repeat(cell, axis=3)  # (N, M, S, S, 3)
+    big = np.pad(big, ((0, 0), (0, 0), (0, GAP), (0, GAP), (0, 0)), constant_values=255)
+    side = size * cell + GAP
+    return np.ascontiguousarray(big.transpose(0, 2, 1, 3, 4)).reshape(out * side, channels * side, 3)
+
+
 def kernel_grid(
     kernel: np.ndarray, rows: list[str], cols: list[str], title: str, limit: float
 ) -> Image.Image:
@@ -157,12 +167,16 @@ def kernel_grid(
         if n % math.ceil(label.height / (side + GAP)) == 0:  # rows thinner than a label: every k-th
             shown = label.crop((0, 0, min(label.width, left - 4), label.height))
             board.paste(shown, (0, max(0, y + (side - label.height) // 2)))
-        for m in range(channels):
-            tile = Image.fromarray(pixels[n, m].repeat(cell, axis=0).repeat(cell, axis=1))
-            board.paste(tile, (left + m * (side + GAP), y))
+    board.paste(Image.fromarray(_tiled(pixels, cell)), (left, top))
     for m, label in enumerate(col_labels):
         x = left + m * (side + GAP) + (side - label.width) // 2
         board.paste(label, (max(left, x), top - label.height - 1))
+    room = int(render.font(render.TITLE_SIZE).getlength(render.printable(title))) + 8 - render.BAR_WIDTH
+    room -= render.LABEL_WIDTH + render.GAP  # the title runs over the colour bar too
+    if board.width < room:  # a narrow grid (one channel): widen it so the title is not cut
+        wider = Image.new("RGB", (room, board.height), "white")
+        wider.paste(board, (0, 0))
+        board = wider
     return render.titled(board, title, render.colour_bar(board.height, scale))
 
 
@@ -171,7 +185,7 @@ def composed_grid(block: Block, rows: tuple[str, ...]) -> bytes:
     """The block's composed standard kernel as one grid image (PNG: sharp tiles)."""
     kernel = block.composed()
     size = block.depthwise.kernel_size
-    title = f"composed kernel K: {block.n} × {block.m} filters of {size}×{size}"
+    title = f"composed kernel K ({block.n} × {block.m} × {size} × {size})"
     return render.png(
         kernel_grid(kernel, list(rows), list(block.channels), title, style.symmetric_limit(kernel))
     )
@@ -361,7 +375,7 @@ def error_chart(errors: np.ndarray, counts: tuple[tuple[int, int], ...], d: int,
 # --------------------------------------------------------------------------- sentences
 
 
-def cannot_represent(m: int, n: int, size: int, exact: int, bank_label: str) -> str:
+def cannot_represent(m: int, n: int, size: int, exact: int) -> str:
     """What a separable layer cannot represent, in words true at every M, N, K, and this bank's rank."""
     most = min(n, size * size)
     general = (
@@ -384,7 +398,7 @@ def cannot_represent(m: int, n: int, size: int, exact: int, bank_label: str) -> 
     else:
         case = (
             f" At d = {most} every standard kernel of these sizes is reproduced exactly; this bank "
-            f"({bank_label}) needs d = {exact}, the largest number of independent filters it "
+            f"needs d = {exact}, the largest number of independent filters it "
             f"applies to one channel (the rank of that channel's {n} × {size * size} filter matrix)."
         )
     if m == 1 and most > 1:

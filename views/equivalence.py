@@ -109,15 +109,17 @@ spatial = {
     "dog": "a first derivative of a Gaussian (an edge)",
 }
 if name == "random":
-    bank_text = "every one of its N × M filters is independent normal noise (seed 0): the hardest case."
+    bank_text = (
+        "every one of its N × M filters is independent normal noise (seed 0), so no two share a shape."
+    )
 else:
     colour_text = (
-        "and weighs the colours by its own pattern (luminance, red − green or blue − yellow, in turn), as "
-        "the first layer of a trained network does"
+        ", and weighs the colours by its own pattern (luminance, red − green or blue − yellow, in turn), "
+        "as the first layer of a trained network does"
         if colour
-        else "(one gray channel, so no colour pattern)"
+        else " (a gray photo has no colours to weigh: every channel counts alike)"
     )
-    bank_text = f"output n applies {spatial[name]} at angle n·180°/N, {colour_text}."
+    bank_text = f"output n applies {spatial[name]} at angle n·180°/N{colour_text}."
 st.markdown(f"The target is a standard {k}×{k} convolution {m} → {n_out}: {bank_text}")
 if k == 1:
     st.caption("At K = 1 a filter has no shape: only its weight per channel remains.")
@@ -152,10 +154,11 @@ st.caption(
 )
 st.markdown(
     f"**Exact from d = {exact}**: the largest number of independent filters this bank applies to one "
-    f"input channel (the error is {100 * errors[exact - 1]:.2g} % there, float32 rounding). At d = {exact} "
+    f"input channel (the error there is {100 * errors[exact - 1]:.2g} %: float32 rounding at most). "
+    f"At d = {exact} "
     f"the separable layer costs {page.cost_at(counts, exact)}."
 )
-st.markdown(page.cannot_represent(m, n_out, k, exact, filterbank.BANKS[name]))
+st.markdown(page.cannot_represent(m, n_out, k, exact))
 ranks = approx.channel_ranks(page.bank(name, n_out, colours, k))
 st.caption(page.rank_caption(picture.labels, ranks))
 
