@@ -29,7 +29,11 @@ PAGES = {
         st.Page("views/pixel.py", title="Inside one pixel", icon=":material/grid_on:"),
         st.Page("views/groups.py", title="Standard → grouped → depthwise", icon=":material/view_module:"),
     ],
+    "Understand it": [
+        st.Page("views/equivalence.py", title="Equivalence & expressivity", icon=":material/functions:"),
+    ],
     "Count it": [
+        st.Page("views/costlab.py", title="Cost lab", icon=":material/speed:"),
         st.Page("views/mobilenet.py", title="MobileNet", icon=":material/account_tree:"),
     ],
     "Use it": [
