@@ -8,7 +8,8 @@ with a fixed number of rounds (so that the whole sweep's time is known in advanc
 clock and workload (so that a test can check the medians and quartiles with a fake clock, no torch).
 Each point becomes a :class:`dsviz.timing.Timing`: medians, IQR, GMAC/s, and the MAC count's promise.
 
-Nothing here draws or caches; ``progress(fraction, text)`` is told what runs next.
+Nothing here draws or caches; ``progress(fraction, text)`` is told what runs next. The sentences at the
+end are written from the results, every clause chosen by comparing numbers.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dsviz import cost, timing
+from dsviz import cost, roofline, timing
 from dsviz.roofline import Progress
+from dsviz.words import count
 
 Runs = dict[str, Callable[[], object]]  # name → one call (standard, depthwise, pointwise, call)
 Clock = Callable[[], float]  # seconds, monotonic
@@ -193,3 +195,49 @@ def extremes(results: tuple[Result, ...]) -> list[Result]:
     low = min(results, key=lambda r: r.timing.promised)
     high = max(results, key=lambda r: r.timing.promised)
     return [low] if high is low else [low, high]
+
+
+def promise_words(plan: Plan) -> str:
+    """Before anything is measured: what the MAC counts of the sweep promise."""
+    promised = [float(p.cost().reduction) for p in plan.points()]
+    return (
+        f"The MAC counts of these {count(len(promised), 'layer')} promise speed-ups from "
+        f"{timing.times(min(promised))} to {timing.times(max(promised))}."
+    )
+
+
+def sweep_words(results: tuple[Result, ...]) -> str:
+    """How the measurements compare with the promise, counted from the results."""
+    ts = [r.timing for r in results]
+    faster = sum(1 for t in ts if not t.too_close and t.speedup > 1)
+    slower = sum(1 for t in ts if not t.too_close and t.speedup < 1)
+    close = len(ts) - faster - slower
+    kept = sum(1 for t in ts if timing.keeps_promise(t))
+    short = sum(1 for t in ts if t.speedup_range[1] < t.promised)
+    parts = [
+        f"Of {count(len(ts), 'layer')}, the separable block was faster in {faster}, slower in {slower}, and "
+        f"too close to call (overlapping quartiles) in {close}.",
+        f"Measured speed-ups run from {timing.times(min(t.speedup for t in ts))} to "
+        f"{timing.times(max(t.speedup for t in ts))}, where the MAC counts promise "
+        f"{timing.times(min(t.promised for t in ts))} to {timing.times(max(t.promised for t in ts))}.",
+        f"{count(kept, 'layer')} kept the promise within the quartiles; {short} fell short of it.",
+    ]
+    return " ".join(parts)
+
+
+def above_roof_words(results: tuple[Result, ...], machine: roofline.Machine) -> str:
+    """Said only when some measured stage beats its roof: then the roof was measured at a busier
+    moment than that stage (this server is shared), and the text must not read it as a hard limit."""
+    over = [
+        (r, name)
+        for r in results
+        for name in ("standard", "depthwise", "pointwise")
+        if getattr(r.timing, name).place(machine).fraction > 1
+    ]
+    if not over:
+        return ""
+    return (
+        f"{count(len(over), 'dot')} {'lies' if len(over) == 1 else 'lie'} above the line: measured faster "
+        "than this machine's roof allows. The roof was measured once, at another moment, and this server "
+        "is shared, so the roof here is approximate, not a hard limit."
+    )

@@ -13,7 +13,7 @@ from apptest import open_page, other_values, trouble, widgets
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from dsviz import cost
+from dsviz import cost, sweep
 from ui import costlab as page
 
 PAGE = "views/costlab.py"
@@ -147,8 +147,6 @@ def fake_results() -> tuple:
     """A 2 × 2 sweep timed on a fake clock (no torch): standard 4 ms, depthwise 1 ms, pointwise 1 ms."""
     from test_sweep import FakeMachine
 
-    from dsviz import sweep
-
     rounds, points = 5, 4
     one = {"standard": [4.0] * (rounds + 1), "depthwise": [1.0] * (rounds + 1)}
     one |= {"pointwise": [1.0] * (rounds + 1), "call": [0.01] * (rounds + 1)}
@@ -169,8 +167,8 @@ def test_sweep_figures_are_valid_plotly_and_the_words_follow_the_numbers() -> No
         go.Figure(spec.spec)  # raises for anything Plotly would not accept
     sep = cost.separable_cost(3, 8, 3, 64, 64, multiplier=2, padding="valid")
     go.Figure(page.ratio_figure(sep, page.curves(sep)).spec)
-    assert page.above_roof_words(results, fast) == ""
-    assert page.above_roof_words(results, slow).startswith("12 dots lie above the line")
-    words = page.sweep_words(results)  # every layer: 4 ms vs 2 ms, no spread → 2× faster
+    assert sweep.above_roof_words(results, fast) == ""
+    assert sweep.above_roof_words(results, slow).startswith("12 dots lie above the line")
+    words = sweep.sweep_words(results)  # every layer: 4 ms vs 2 ms, no spread → 2× faster
     assert "faster in 4, slower in 0, and too close to call (overlapping quartiles) in 0" in words
     assert "from 2.0× to 2.0×" in words

@@ -19,7 +19,6 @@ from dsviz.checks import KERNEL_SIZES
 from dsviz.figures import PART_COLOURS, log_ticks, si
 from dsviz.plotspec import Spec, axis, base_layout, on, subplots
 from dsviz.roofline import Progress
-from dsviz.words import count
 from ui import costcard
 from ui.memo import memo
 from ui.stages import TILES
@@ -282,16 +281,6 @@ def grid_words() -> str:
     return f"N = {', '.join(map(str, NS))} and K = {', '.join(map(str, KS))}"
 
 
-def promise_words(plan: sweep.Plan) -> str:
-    """Before anything is measured: what the MAC counts of the sweep promise."""
-    promised = [float(p.cost().reduction) for p in plan.points()]
-    return (
-        f"The MAC counts of these {count(len(promised), 'layer')} promise speed-ups from "
-        f"{timing.times(min(promised))} to {timing.times(max(promised))}. Press the button to measure what "
-        "this server does."
-    )
-
-
 def sweep_table(results: tuple[sweep.Result, ...]) -> pd.DataFrame:
     """One row per timed layer: medians with IQR (ms), the promise and the measured speed-up, rates."""
     rows = []
@@ -333,25 +322,6 @@ SWEEP_COLUMNS = {
     "depthwise GMAC/s": st.column_config.NumberColumn(format="%.2f"),
     "pointwise GMAC/s": st.column_config.NumberColumn(format="%.2f"),
 }
-
-
-def sweep_words(results: tuple[sweep.Result, ...]) -> str:
-    """How the measurements compare with the promise, counted from the results."""
-    ts = [r.timing for r in results]
-    faster = sum(1 for t in ts if not t.too_close and t.speedup > 1)
-    slower = sum(1 for t in ts if not t.too_close and t.speedup < 1)
-    close = len(ts) - faster - slower
-    kept = sum(1 for t in ts if timing.keeps_promise(t))
-    short = sum(1 for t in ts if t.speedup_range[1] < t.promised)
-    parts = [
-        f"Of {count(len(ts), 'layer')}, the separable block was faster in {faster}, slower in {slower}, and "
-        f"too close to call (overlapping quartiles) in {close}.",
-        f"Measured speed-ups run from {timing.times(min(t.speedup for t in ts))} to "
-        f"{timing.times(max(t.speedup for t in ts))}, where the MAC counts promise "
-        f"{timing.times(min(t.promised for t in ts))} to {timing.times(max(t.promised for t in ts))}.",
-        f"{count(kept, 'layer')} kept the promise within the quartiles; {short} fell short of it.",
-    ]
-    return " ".join(parts)
 
 
 def speedup_figure(results: tuple[sweep.Result, ...]) -> Spec:
@@ -459,24 +429,6 @@ def roofline_figure(results: tuple[sweep.Result, ...], machine: roofline.Machine
     return Spec({"data": data, "layout": layout})
 
 
-def above_roof_words(results: tuple[sweep.Result, ...], machine: roofline.Machine) -> str:
-    """Said only when some measured stage beats its roof: then the roof was measured at a busier
-    moment than that stage (this server is shared), and the text must not read it as a hard limit."""
-    over = [
-        (r, name)
-        for r in results
-        for name in STAGE_COLOURS
-        if getattr(r.timing, name).place(machine).fraction > 1
-    ]
-    if not over:
-        return ""
-    return (
-        f"{count(len(over), 'dot')} {'lies' if len(over) == 1 else 'lie'} above the line: measured faster "
-        "than this machine's roof allows. The roof was measured once, at another moment, and this server "
-        "is shared, so the roof here is approximate, not a hard limit."
-    )
-
-
 def percent_of(spot: roofline.Placement) -> str:
     return timing.percent(spot.fraction)
 
@@ -506,7 +458,7 @@ def measured(plan: sweep.Plan) -> None:
         bar.empty()
     results = remembered(plan)
     if results is None:
-        st.caption(promise_words(plan))
+        st.caption(f"{sweep.promise_words(plan)} Press the button to measure what this server does.")
         return
     machine = costcard.machine()
     st.plotly_chart(speedup_figure(results), key="cl_speedup_fig")
@@ -523,7 +475,7 @@ def measured(plan: sweep.Plan) -> None:
         "the interquartile range (the middle half of the runs). The separable time is depthwise + "
         "pointwise, round by round."
     )
-    st.markdown(sweep_words(results))
+    st.markdown(sweep.sweep_words(results))
 
     st.header("5 · Why they differ: this machine's roofline", divider="gray")
     st.plotly_chart(roofline_figure(results, machine), key="cl_roofline_fig")
@@ -532,7 +484,7 @@ def measured(plan: sweep.Plan) -> None:
         "must move (memory-bound); right of it, it is flat at the peak (compute-bound). A dot far below the "
         "line is limited by neither: by how well the kernel is implemented. Both axes are logarithmic."
     )
-    above = above_roof_words(results, machine)
+    above = sweep.above_roof_words(results, machine)
     if above:
         st.markdown(above)
     for r in sweep.extremes(results):
