@@ -88,6 +88,7 @@ def test_the_pages_check_uses_the_block_without_bn_and_activation() -> None:
 # --------------------------------------------------------------------------- the page
 
 NUMBER = r"([-0-9.,e+]+)"
+SLIP = r"(?<![\d.,×])1(?:\*\*)? (?:input |output )?(?:channels|maps|filters|kernels|outputs)\b"
 
 
 def number(text: str) -> float:
@@ -126,7 +127,7 @@ def check(at: AppTest, values: dict) -> None:
     # section 1: the largest difference is rounding, and the outputs' size is the reference's
     outputs, largest, peak = found(
         at,
-        rf"over (all \d+ outputs|output \d+) \(([0-9,]+) values\): \*\*{NUMBER}\*\*, "
+        rf"over (all \d+ outputs|the one output|output \d+) \(([0-9,]+) values\): \*\*{NUMBER}\*\*, "
         rf"where the outputs reach \|{NUMBER}\|",
     )[1:]
     composed = np.einsum("nmr,mrij->nmij", block.weights().astype(np.float64).reshape(n, m, -1),
@@ -204,6 +205,8 @@ def test_the_text_at_special_settings(query, says) -> None:
     values = {key: (value if key in ("chan", "eq_bank") else int(value)) for key, value in query.items()}
     check(at, values)
     assert any(says in md.value for md in at.markdown)
+    text = " ".join(e.value for e in [*at.markdown, *at.caption])
+    assert not re.findall(SLIP, text)  # "1 outputs": a plural after one
     if query.get("pg_n") == "1":
         assert found(at, r"\*\*Exact from d = (\d+)\*\*") == ("1",)
 

@@ -79,7 +79,7 @@ except ValueError as err:  # e.g. a kernel wider than the image
 st.image(grid)
 st.caption("Colour: one zero-centred scale for every filter (red positive, blue negative, white 0).")
 gallery.gallery(tiles, 3)
-where = f"all {n_out} outputs" if len(checked) == n_out else f"output {n}"
+where = f"output {n}" if len(checked) < n_out else "the one output" if n_out == 1 else f"all {n_out} outputs"
 shape = page.block_outputs(spec, block, data)[list(checked)].shape
 st.markdown(page.rounding_sentence(largest, peak, where, page.total_values(shape)))
 if len(checked) < n_out:
