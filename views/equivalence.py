@@ -52,9 +52,9 @@ terms = (
     else f"the sum of channel m's {d} depthwise kernels, each scaled by its pointwise weight P[n, m·d + r]"
 )
 st.markdown(
-    f"Output n's filter for input channel m is {terms}. The {n_out} × {m} filters below (one row per "
-    f"output, one column per input channel) are the kernel of a single standard {k}×{k} convolution "
-    "M → N with the same stride, dilation and padding."
+    f"Output n's filter for input channel m is {terms}. The grid below holds these filters, one row per "
+    f"output and one column per input channel: together they are the kernel of a single standard {k}×{k} "
+    "convolution M → N with the same stride, dilation and padding."
 )
 st.caption(
     "Here the block has no batch norm and no activation between or after the stages. A ReLU between "
