@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+from dsviz.cli_bench import register_bench
 from dsviz.cli_code import register_code
 from dsviz.cost import PAPER, ConvCost, Convention, conv_cost, separable_cost
 from dsviz.mobilenet import BLOCKS, STEM, LayerRow, Network, mobilenet_v1
@@ -442,6 +443,8 @@ EXAMPLES = """commands:
   cost mobilenet-v1   MobileNet v1 layer by layer (Howard et al. 2017)
   cost mobilenet-v2   MobileNet v2 layer by layer (Sandler et al. 2018)
   code                a depthwise separable block as PyTorch or Keras 3 code
+  bench block         time standard vs depthwise, pointwise and the block on this machine
+  bench machine       this machine's peak MAC rate and copy bandwidth (its roofline)
 
 examples:
   {prog} cost conv --in 3 --out 64 --kernel 3 --size 224
@@ -452,7 +455,8 @@ examples:
 """
 
 # Later commands add a register_... function here.
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (register_cost, register_code)
+Register = Callable[[argparse._SubParsersAction], None]
+COMMANDS: tuple[Register, ...] = (register_cost, register_code, register_bench)
 
 
 def program_name() -> str:
@@ -468,7 +472,7 @@ def build_parser() -> Parser:
         epilog=EXAMPLES.format(prog=prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{cost,code}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{cost,code,bench}")
     for register in COMMANDS:
         register(commands)
     return parser

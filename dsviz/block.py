@@ -492,7 +492,7 @@ SETTINGS = Registry(
             "Count compute in",
             "cost",
             options=("MACs", "FLOPs"),
-            help="FLOPs = 2 × MACs. Many papers (MobileNet v2, ShuffleNet, EfficientNet) print "
+            help="FLOPs = 2 × MACs. Many papers (ShuffleNet, EfficientNet) print "
             "mult-adds under the name FLOPs.",
         ),
         Flag(

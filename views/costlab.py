@@ -18,6 +18,7 @@ st.markdown(
     "saving grows with N and K, how the same layer is counted in different ways, and then **times** "
     "standard and separable layers on this server to see how much of the promise a real machine keeps."
 )
+controls.substitutions()
 bias = settings.control("cl_bias")
 try:
     sep = block.cost(picture.height, picture.width, bias=bias)
