@@ -217,3 +217,19 @@ def test_a_large_layer_checks_one_output(monkeypatch) -> None:
     assert trouble(at) == []
     assert found(at, r"over (output \d+) \(") == ("output 2",)
     assert any("only output 2 is checked" in c.value for c in at.caption)
+
+
+def test_the_rounding_sentence_follows_its_numbers() -> None:
+    assert "agree to the last bit" in equivalence.rounding_sentence(0.0, 3.0, "all 2 outputs", 10)
+    assert "float32 rounding" in equivalence.rounding_sentence(3e-7, 3.0, "all 2 outputs", 10)
+    plain = equivalence.rounding_sentence(0.5, 3.0, "output 1", 10)  # never expected: not called rounding
+    assert "rounding" not in plain and "agree" not in plain
+
+
+def test_the_worked_filter_is_the_strongest_channels_weighted_sum() -> None:
+    block, _ = block_from({"pg_d": 2, "pg_pw": "random", "pg_n": 4}, ("R", "G", "B"), (0, 1, 2))
+    for n in range(4):
+        m = equivalence.strongest_channel(block, n)
+        weights = np.abs(block.weights()[n]).reshape(3, 2).sum(axis=1)
+        assert weights[m] == weights.max()
+        assert len(equivalence.worked_tiles(block, n, m)) == block.d + 1

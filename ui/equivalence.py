@@ -188,6 +188,33 @@ def kernel_grid(
     return render.titled(board, title, render.colour_bar(board.height, scale))
 
 
+def strongest_channel(block: Block, n: int) -> int:
+    """The input channel whose pointwise weights into output n are largest (sum of |P| over its d
+    maps): where output n's filter is easiest to see."""
+    per_channel = np.abs(block.weights()[n]).reshape(block.m, block.d).sum(axis=1)  # (M,)
+    return int(per_channel.argmax())
+
+
+@memo(TILES)
+def worked_tiles(block: Block, n: int, m: int) -> list[bytes]:
+    """K[n, m] built before your eyes: channel m's d depthwise kernels, each titled with its weight
+    P[n, m·d + r], then their weighted sum, all on one zero-centred scale."""
+    d, kernels, weights = block.d, block.kernel_array(), block.weights()
+    slots = range(m * d, (m + 1) * d)
+    total = block.composed()[n, m]  # (K, K)
+    limit = style.symmetric_limit(total, *(kernels[j] for j in slots))
+    scale = render.Scale.signed(limit)
+    dilation = block.depthwise.dilation
+    tiles = [
+        render.kernel_tile(
+            kernels[j], f"× {render.compact(float(weights[n, j]))}: kernel {j}", scale, dilation=dilation
+        )
+        for j in slots
+    ]
+    tiles.append(render.kernel_tile(total, f"= K[{n}, {m}]", scale, dilation=dilation))
+    return [render.encode(t) for t in tiles]
+
+
 @memo(TILES)
 def composed_grid(block: Block, rows: tuple[str, ...]) -> bytes:
     """The block's composed standard kernel as one grid image (PNG: sharp tiles)."""
@@ -433,6 +460,8 @@ def rounding_sentence(largest: float, peak: float, outputs: str, total: int) -> 
         f"Largest |difference| over {outputs} ({total:,} values): **{largest:.3g}**, where the "
         f"outputs reach |{peak:.3g}|, a relative {relative:.2g}"
     )
+    if largest == 0:
+        return head + ": the two agree to the last bit here, not even rounding differs."
     if relative < 1e-4:
         return head + (
             ". That is float32 rounding (ε = 1.2·10⁻⁷ per operation): the two compute the same sums of "

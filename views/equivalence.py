@@ -17,9 +17,9 @@ spec, data = picture.spec, picture.data
 st.title("Equivalence & expressivity")
 st.markdown(
     "Depthwise then pointwise is two linear steps, so together they are one standard convolution: "
-    "section 1 builds its kernel and checks it on your image. The reverse is not true: section 2 "
-    "takes a standard convolution that is a real filter bank and finds the closest depthwise separable "
-    "layer with d kernels per channel, and what that closeness costs."
+    "section 1 builds its kernel and checks it on your image. The reverse holds only for some standard "
+    "convolutions: section 2 takes one that is a real filter bank, finds the closest depthwise separable "
+    "layer with d kernels per channel, and counts what that closeness costs."
 )
 cols = st.columns(4)
 with cols[0]:
@@ -76,8 +76,23 @@ try:
 except ValueError as err:  # e.g. a kernel wider than the image
     st.error(f"This layer cannot run on a {picture.width}×{picture.height} px image: {err}")
     st.stop()
-st.image(grid)
-st.caption("Colour: one zero-centred scale for every filter (red positive, blue negative, white 0).")
+left, right = st.columns([3, 2])
+left.image(grid)
+left.caption("Colour: one zero-centred scale for every filter (red positive, blue negative, white 0).")
+strongest = page.strongest_channel(block, n)
+with right:
+    st.markdown(
+        f"**One filter, built:** output {n} and input channel {picture.labels[strongest]} (the channel "
+        f"output {n} weighs most), K[{n}, {strongest}]: "
+        + (
+            "the depthwise kernel times its weight."
+            if d == 1
+            else f"each of the {d} kernels times its weight, summed."
+        )
+    )
+    gallery.gallery(page.worked_tiles(block, n, strongest), min(d + 1, 3))
+    labels = block.map_labels()
+    st.caption("; ".join(f"kernel {j}: {labels[j]}" for j in range(strongest * d, (strongest + 1) * d)) + ".")
 gallery.gallery(tiles, 3)
 where = f"output {n}" if len(checked) < n_out else "the one output" if n_out == 1 else f"all {n_out} outputs"
 shape = page.block_outputs(spec, block, data)[list(checked)].shape
@@ -148,8 +163,10 @@ st.markdown(
 )
 st.plotly_chart(page.error_chart(errors, counts, d_approx, exact), key="eq_error_fig")
 st.caption(
-    "The error is the Frobenius norm of what the best rank-d approximation of each channel's filters "
-    "leaves out: the singular values it discards (Eckart–Young). Cost: multiply–adds and weights on "
+    "The error is ‖K − K_d‖ / ‖K‖ in the Frobenius norm (the root of the sum of squares of all "
+    "numbers): the best rank-d approximation of each channel's filters leaves out exactly the singular "
+    "values beyond the d-th, and no separable layer with that d comes closer (Eckart–Young). "
+    "Cost: multiply–adds and weights on "
     f"this {picture.width}×{picture.height} px image, without bias or batch norm; log axis."
 )
 st.markdown(
