@@ -165,3 +165,10 @@ def test_separable_costing_more_is_said() -> None:
     at = open_page(PAGE, query={"pg_k": "1", "pg_n": "1"})
     assert not trouble(at)
     assert re.search(r"needs [\d,]+ MACs: [\d.]+× as many as the standard", page_text(at))
+
+
+def test_the_maps_sheet_downloads_as_a_png() -> None:
+    at = open_page(PAGE, query={"gr_g": "3"})
+    at.button(key="gr_sheet").click().run()
+    assert not trouble(at)
+    assert [b.proto.label for b in at.get("download_button")] == ["Download maps.png"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -21,37 +22,47 @@ FORMAT = "dsviz settings"  # the "format" field of a settings file
 MAX_SETTINGS_BYTES = 1 << 20  # a settings file holds text for at most a few custom grids
 
 
-@memo(stages.TILES, ignore=("data",))
-def maps_sheet(
-    spec: InputSpec, block: Block, shared: bool, title: str, *, box: int = 320, data: bytes | None = None
-) -> bytes:
-    """Input, kernels, depthwise maps and outputs — the Playground's tiles — on one PNG."""
-    head, inputs = stages.input_tiles(spec, block.channels, box=box, data=data)
-    labels = tuple(k.label() for k in block.depthwise.kernels)
-    sections = [
-        ("Input channels", [head, *inputs]),
-        ("Depthwise kernels", stages.kernel_tiles(block.depthwise, labels, shared)),
-        ("Depthwise maps", stages.depthwise_tiles(spec, block, shared, box=box, data=data)),
-        ("Pointwise outputs", stages.output_tiles(spec, block, shared, box=box, data=data)),
-    ]
+Sections = tuple[tuple[str, tuple[bytes, ...]], ...]  # (heading, encoded tiles) in order
+
+
+@memo(stages.TILES)
+def sheet_png(sections: Sections, title: str) -> bytes:
+    """Encoded tiles under their headings on one PNG (the tiles keep their titles and colour bars)."""
     decoded = [(name, [Image.open(io.BytesIO(t)).convert("RGB") for t in tiles]) for name, tiles in sections]
     return render.png(render.sheet(decoded, title))
 
 
-def sheet_button(picture: Picture, block: Block) -> None:
-    """A button that draws the view's maps on one PNG sheet, then offers it (drawn on demand: ~0.3 s)."""
-    if not st.button("Make a PNG sheet of the maps", key="cd_sheet", help="inputs, kernels, maps, outputs"):
+def offer_sheet(sections: Callable[[], Sections], title: str, key: str) -> None:
+    """A button that puts the maps ``sections()`` gives on one PNG sheet, then offers it (made on
+    demand: the tiles may not be drawn yet, and a sheet takes ~0.3 s)."""
+    if not st.button("Make a PNG sheet of these maps", key=key, help="every map, titled, on one picture"):
         return
-    shared = settings.value("pg_scale") == "shared"
-    dw = block.depthwise
-    title = f"dsviz · {describe(picture)} · K = {dw.kernel_size}, stride {dw.stride}, d = {block.d}, "
-    title += f"N = {block.n}"
     try:
-        sheet = maps_sheet(picture.spec, block, shared, title, box=style.map_box(), data=picture.data)
+        sheet = sheet_png(sections(), title)
     except ValueError as err:  # a block this image cannot run
         st.error(f"The maps cannot be drawn: {err}")
         return
-    st.download_button("Download maps.png", sheet, "maps.png", "image/png", key="cd_sheet_download")
+    st.download_button("Download maps.png", sheet, "maps.png", "image/png", key=f"{key}_download")
+
+
+def playground_sections(picture: Picture, block: Block) -> Sections:
+    """Input, kernels, depthwise maps and outputs: the Playground's tiles."""
+    spec, data, box = picture.spec, picture.data, style.map_box()
+    shared = settings.value("pg_scale") == "shared"
+    head, inputs = stages.input_tiles(spec, block.channels, box=box, data=data)
+    labels = tuple(k.label() for k in block.depthwise.kernels)
+    return (
+        ("Input channels", (head, *inputs)),
+        ("Depthwise kernels", tuple(stages.kernel_tiles(block.depthwise, labels, shared))),
+        ("Depthwise maps", tuple(stages.depthwise_tiles(spec, block, shared, box=box, data=data))),
+        ("Pointwise outputs", tuple(stages.output_tiles(spec, block, shared, box=box, data=data))),
+    )
+
+
+def title_of(picture: Picture, block: Block) -> str:
+    dw = block.depthwise
+    geometry = f"K = {dw.kernel_size}, stride {dw.stride}, d = {block.d}, N = {block.n}"
+    return f"dsviz · {describe(picture)} · {geometry}"
 
 
 def settings_file(page: str) -> str:

@@ -1,6 +1,8 @@
 """Code & downloads: the current block as PyTorch and Keras 3 code that computes exactly what the
 pages draw, the blog post's snippet beside the fixed one, and every download in one place."""
 
+from functools import partial
+
 import streamlit as st
 
 from dsviz.block import layer
@@ -53,7 +55,8 @@ st.header("3 · Downloads", divider="gray")
 st.markdown("**This view**")
 cols = st.columns(3)
 with cols[0]:
-    downloads.sheet_button(picture, block)
+    sections = partial(downloads.playground_sections, picture, block)  # drawn only on demand
+    downloads.offer_sheet(sections, downloads.title_of(picture, block), "cd_sheet")
 with cols[1]:
     st.download_button(
         "Download the settings (.json)",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dsviz import figures, groups
 from dsviz.words import count
-from ui import controls, gallery, image, settings, stages, style
+from ui import controls, downloads, gallery, image, settings, stages, style
 from ui import groups as page
 
 picture = image.sidebar()
@@ -66,6 +66,9 @@ st.caption(
     "output is the block's depthwise map. Drawn before batch norm and the activation. " + gallery.SATURATION
 )
 gallery.gallery(tiles, style.per_row(len(tiles)))
+sheet = ((f"Outputs of the grouped layer, g = {g}", tuple(tiles)),)
+title = f"dsviz · {image.describe(picture)} · g = {g}, K = {k}, d = {block.d}"
+downloads.offer_sheet(lambda: sheet, title, "gr_sheet")  # the tiles are drawn already
 
 st.header("3 · What g costs", divider="gray")
 standard = groups.standard(m, block.n, k, picture.height, picture.width, **geometry)
