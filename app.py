@@ -24,6 +24,7 @@ def tune_allocator() -> bool:
 tune_allocator()
 
 PAGES = {
+    "Start here": [st.Page("views/lesson.py", title="Lesson", icon=":material/school:")],
     "See it": [
         st.Page("views/playground.py", title="Playground", icon=":material/science:", default=True),
         st.Page("views/pixel.py", title="Inside one pixel", icon=":material/grid_on:"),

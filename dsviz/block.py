@@ -24,6 +24,7 @@ from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labe
 from dsviz.registry import Choice, Flag, Integer, Notice, Numbers, Registry
 from dsviz.settings_costlab import COSTLAB_SETTINGS
 from dsviz.settings_equivalence import EQUIVALENCE_SETTINGS
+from dsviz.settings_lesson import LESSON_SETTINGS
 
 MAX_MULTIPLIER = 4
 MAX_OUT = 64
@@ -512,6 +513,7 @@ SETTINGS = Registry(
         ),
         *EQUIVALENCE_SETTINGS,
         *COSTLAB_SETTINGS,
+        *LESSON_SETTINGS,
     ]
 )
 

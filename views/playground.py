@@ -14,6 +14,7 @@ block = controls.current_block(picture)
 spec, data = picture.spec, picture.data
 
 st.title("Playground: one depthwise separable block")
+st.page_link("views/lesson.py", label="New here? Take the 8-step lesson", icon=":material/school:")
 st.markdown(
     "A depthwise separable convolution **filters each input channel on its own** (depthwise), then "
     "**mixes the channels** with a 1×1 convolution (pointwise). Move any control: every picture and "
