@@ -164,6 +164,11 @@ def step5(setup: Setup) -> Question:
     k, m, n, d = b.depthwise.kernel_size, b.m, b.n, b.d
     weights = b.composed().size
     stored = b.maps * k * k + n * b.maps  # depthwise (M·d, 1, K, K) + pointwise (N, M·d)
+    mix = (
+        "P[n, m]·K̂[m]: channel m's one kernel, scaled"
+        if d == 1
+        else f"Σ_r P[n, m·d + r]·K̂[m·d + r]: a mix of channel m's {d} kernels"
+    )
     than = "the same as" if stored == weights else ("fewer than" if stored < weights else "more than")
     return Question(
         5,
@@ -171,7 +176,7 @@ def step5(setup: Setup) -> Question:
         "does its kernel have?",
         weights,
         f"Its kernel has shape (N, M, K, K) = ({n}, {m}, {k}, {k}): {weights:,} weights. Slice [n, m] is "
-        f"Σ_r P[n, m·d + r]·K̂[m·d + r], a mix of the {count(d, 'kernel')} of channel m. The block stores "
+        f"{mix}. The block stores "
         f"{stored:,} weights, {than} the kernel it equals: only kernels of this special form are "
         "separable blocks.",
     )

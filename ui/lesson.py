@@ -87,7 +87,7 @@ STEPS = (
         "Divide the block's MACs by the standard convolution's: $(K^2·M·d + M·d·N)·H·W$ over $K^2·M·N·H·W$ "
         "is exactly $d·(1/N + 1/K^2)$. With d = 1 that is the famous $1/N + 1/D_K^2$: for K = 3 and "
         "large N, 8 to 9 times fewer MACs.",
-        "Cover one term at a time: 1/N is the pointwise share, 1/K² the depthwise share.",
+        "Cover one term at a time: d/N is the pointwise stage's share, d/K² the depthwise stage's.",
         "That '8–9× fewer' always holds: it needs K = 3, d = 1 and N ≥ 72.",
         "At N = 8, which term dominates the ratio?",
         ("pg_k", "pg_n", "pg_d"),
@@ -107,8 +107,8 @@ STEPS = (
         "MobileNet v1 stacks 13 depthwise separable blocks. Once the K×K filtering is cheap, the 1×1 "
         "mixing is most of the work. Two knobs shrink the whole network: the width multiplier **α** "
         "(fewer channels in every layer) and the resolution **ρ** (smaller images).",
-        "Read the bars: the depthwise layers are thin, the 1×1 layers carry the cost.",
-        "That depthwise layers are the expensive ones: they are a few percent.",
+        "The bars' axis is logarithmic: compare the shares in the table, not the bar lengths.",
+        "That the depthwise layers are the expensive ones: the table shows their share.",
         "Halving α: how much cheaper do the 1×1 layers get?",
         (),
     ),
@@ -204,6 +204,12 @@ def show(step: int, picture: Picture, block: Block, setup: lesson.Setup) -> None
     else:
         network = mobilenet_v1(Fraction(setup.alpha), setup.resolution)
         st.plotly_chart(netfigures.layer_bars(network, network.name), key="ls_net")
+        shares = {
+            netfigures.type_name(s.type): f"{float(s.mult_adds_share):.2%}" for s in network.breakdown()
+        }
+        st.dataframe(
+            {"layer type": list(shares), "share of mult-adds": list(shares.values())}, key="ls_shares"
+        )
 
 
 def stage_bars(sep: cost.SeparableCost) -> None:
