@@ -21,6 +21,7 @@ from dsviz.words import count
 STEPS = 8
 # Step 8's answer is a range: the share of MobileNet's MACs in its 1×1 convolutions.
 SHARES = ((0, 25), (25, 50), (50, 75), (75, 90), (90, 100))
+FLOPS = "That counts FLOPs (a multiply and an add each); a MAC counts the pair once."
 LAYERS = ("the standard convolution", "the depthwise stage", "the pointwise stage")
 
 
@@ -49,6 +50,7 @@ class Question:
     options: tuple[str, ...] = ()
     accepted: tuple[str, ...] = ()  # every right option (ties); defaults to (answer,)
     tolerance: float = 0.0
+    slips: tuple[tuple[float | str, str], ...] = ()  # common wrong answers, and what each one missed
 
     @property
     def shown_answer(self) -> str:
@@ -75,7 +77,21 @@ def check(q: Question, guess: float | str | None) -> Feedback:
     if right:
         return Feedback(True, f"**Right: {q.shown_answer}.** {q.why}")
     said = guess if isinstance(guess, str) else f"{float(guess):,.6g}"
-    return Feedback(False, f"**Not quite:** you said {said}; the answer is **{q.shown_answer}**. {q.why}")
+    hint = next((f"{text} " for slip, text in q.slips if _same(q, guess, slip)), "")
+    return Feedback(
+        False, f"**Not quite:** you said {said}; the answer is **{q.shown_answer}**. {hint}{q.why}"
+    )
+
+
+def _same(q: Question, guess: float | str, slip: float | str) -> bool:
+    if isinstance(slip, str) or isinstance(guess, str):
+        return guess == slip
+    return abs(float(guess) - float(slip)) <= max(q.tolerance * abs(float(slip)), 1e-9)
+
+
+def slips(answer: float, *known: tuple[float | str, str]) -> tuple[tuple[float | str, str], ...]:
+    """The known slips that are wrong at these settings (at K = 1, say, "K" is also "K²")."""
+    return tuple((value, text) for value, text in known if value != answer)
 
 
 def _size(setup: Setup) -> tuple[int, int]:
@@ -92,6 +108,11 @@ def step1(setup: Setup) -> Question:
         f"The kernel has {k}×{k} = {k * k} weights; each multiplies the input value under it, and the "
         f"{k * k} products are added: one multiply-add per weight. Stride and dilation move the window, "
         "not the count.",
+        slips=slips(
+            k * k,
+            (k, "That is one row of the kernel: the window is K×K."),
+            (2 * k * k, FLOPS),
+        ),
     )
 
 
@@ -107,6 +128,16 @@ def step2(setup: Setup) -> Question:
         f"the {m} input channels: K²·M = {k * k * m} products. So K²·M·N·H_out·W_out = {k}²·{m}·{n}·{ho}·"
         f"{wo} = {std.mult_adds:,}.",
         tolerance=0.01,
+        slips=slips(
+            std.mult_adds,
+            (k * k * m * n, "That is the cost of one output pixel; there are H_out·W_out of them."),
+            (k * k * n * ho * wo, "That leaves out M: every output reads all M input channels."),
+            (k * k * m * ho * wo, "That is one output channel; there are N of them."),
+            (
+                2 * std.mult_adds,
+                FLOPS,
+            ),
+        ),
     )
 
 
@@ -141,6 +172,7 @@ def step3(setup: Setup) -> Question:
         len(maps),
         f"Depthwise map j filters input channel j // d only; with d = {b.d} that is "
         f"{count(len(maps), 'map')} from {name}: {', '.join(labels)}. {rest}",
+        slips=slips(len(maps), (b.maps, "Every map seeing every channel is a standard convolution.")),
     )
 
 
@@ -156,6 +188,7 @@ def step4(setup: Setup) -> Question:
         f"Pointwise MACs = M·d·N·H_out·W_out: each output pixel of each of the N outputs sums M·d = "
         f"{b.maps} products. That is proportional to N: {now:,} → {doubled:,}. The depthwise stage does "
         f"not change at all ({sep.depthwise.mult_adds:,} MACs).",
+        slips=slips(2, (4, "Four times would need both M·d and N to double; only N does.")),
     )
 
 
@@ -179,6 +212,7 @@ def step5(setup: Setup) -> Question:
         f"{mix}. The block stores "
         f"{stored:,} weights, {than} the kernel it equals: only kernels of this special form are "
         "separable blocks.",
+        slips=slips(weights, (stored, "That is what the block stores, not the standard kernel it equals.")),
     )
 
 
@@ -196,6 +230,13 @@ def step6(setup: Setup) -> Question:
         f"{float(sep.closed_form_ratio):.4%}, because both layers share one output grid. Only with d = 1 "
         "is it the usual 1/N + 1/K²; with d kernels per channel both stages grow d-fold.",
         tolerance=0.02,
+        slips=slips(
+            float(ratio) * 100,
+            (
+                float(1 / ratio),
+                "That is how many times fewer MACs; the question asks for the percentage left.",
+            ),
+        ),
     )
 
 

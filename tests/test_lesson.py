@@ -150,3 +150,16 @@ def test_step_setting_reads_the_link() -> None:
     with pytest.raises(SettingError):
         SETTINGS["step"].parse("9")
     assert SETTINGS["ls_notes"].default is False
+
+
+def test_common_slips_are_named() -> None:
+    """A wrong answer that is a known slip gets a sentence on what it missed (only when it is wrong)."""
+    s = setup_for(*CASES[0])  # K = 3, M = 3, N = 8, d = 1
+    q1, q2, q4, q5 = lesson.step1(s), lesson.step2(s), lesson.step4(s), lesson.step5(s)
+    assert "one row of the kernel" in lesson.check(q1, 3).text
+    assert "FLOPs" in lesson.check(q1, 18).text and "FLOPs" in lesson.check(q2, 2 * q2.answer).text
+    assert "one output pixel" in lesson.check(q2, 3 * 3 * 3 * 8).text
+    assert "only N does" in lesson.check(q4, 4).text
+    assert "what the block stores" in lesson.check(q5, 3 * 9 + 8 * 3).text
+    one = setup_for(GRAY, 1, 4, 1, 1, 1, 10, 10)  # K = 1: "one row" would be the right answer
+    assert lesson.step1(one).slips == ((2, lesson.FLOPS),)
