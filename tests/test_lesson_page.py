@@ -73,3 +73,9 @@ def choices(w) -> list:
     """Other values to try: MobileNet's α and ρ are narrowed to v1's on this page."""
     narrowed = {"mn_alpha": page.mn.ALPHAS["v1"], "mn_res": page.mn.RESOLUTIONS["v1"]}.get(w.key)
     return [v for v in narrowed if v != w.value] if narrowed else other_values(w)
+
+
+def test_step_texts_are_short() -> None:
+    """The issue's limit: at most 120 words of text per step."""
+    assert len(page.STEPS) == lesson.STEPS
+    assert all(len(step.text.split()) <= 120 for step in page.STEPS)

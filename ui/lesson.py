@@ -43,10 +43,10 @@ STEPS = (
     ),
     Step(
         "A standard convolution mixes every channel",
-        "A colour photo has **M** channels (R, G, B). A standard convolution makes **N** output channels, "
-        "and each of them has its own K×K kernel for *every* input channel, summed together. So each "
-        "output value costs $K^2·M$ multiply-adds (MACs), and there are $N·H·W$ output values. Predict "
-        "the total for the settings below.",
+        "An image has **M** channels (a colour photo: R, G, B). A standard convolution makes **N** output "
+        "channels, and each of them has its own K×K kernel for *every* input channel, summed together. So "
+        "each output value costs $K^2·M$ multiply-adds (MACs), and there are $N·H_{out}·W_{out}$ output "
+        "values ($H·W$ at stride 1). Predict the total for the settings below.",
         "Write K²·M·N·H·W on the board and fill in the numbers with the class.",
         "That an output channel filters one input channel: it filters all M and adds them.",
         "Which letter in K²·M·N·H·W would you most like to make smaller?",
@@ -66,7 +66,7 @@ STEPS = (
         "Pointwise: a 1×1 convolution mixes",
         "The pointwise stage is a 1×1 convolution: at each pixel, each of its **N** outputs is a weighted "
         "sum of the M·d depthwise maps at that same pixel. It has no window, only mixing. Its cost is "
-        "$M·d·N·H·W$ MACs.",
+        "$M·d·N·H_{out}·W_{out}$ MACs.",
         "A 1×1 convolution is a matrix product per pixel: N×(M·d) weights times the M·d values.",
         "That a 1×1 convolution does nothing: it is where the channels meet.",
         "What would happen if we dropped the pointwise stage?",
@@ -74,7 +74,8 @@ STEPS = (
     ),
     Step(
         "Together: one special standard convolution",
-        "Depthwise then pointwise is exactly a standard convolution, with a special kernel: slice [n, m] "
+        "Depthwise then pointwise (the two convolutions, without batch norm or activation between them) "
+        "is exactly a standard convolution, with a special kernel: slice [n, m] "
         "of it is output n's mix of channel m's depthwise kernels. Any block can be written as a "
         "standard K×K convolution, but only some standard convolutions are blocks.",
         "Show the composed kernel: each row is one output, each column one input channel.",
@@ -84,9 +85,9 @@ STEPS = (
     ),
     Step(
         "The cost ratio, exactly",
-        "Divide the block's MACs by the standard convolution's: $(K^2·M·d + M·d·N)·H·W$ over $K^2·M·N·H·W$ "
-        "is exactly $d·(1/N + 1/K^2)$. With d = 1 that is the famous $1/N + 1/D_K^2$: for K = 3 and "
-        "large N, 8 to 9 times fewer MACs.",
+        "Divide the block's MACs by the standard convolution's: $(K^2·M·d + M·d·N)·H_{out}·W_{out}$ over "
+        "$K^2·M·N·H_{out}·W_{out}$ is exactly $d·(1/N + 1/K^2)$. With d = 1 that is the famous "
+        "$1/N + 1/D_K^2$: for K = 3 and large N, 8 to 9 times fewer MACs.",
         "Cover one term at a time: d/N is the pointwise stage's share, d/K² the depthwise stage's.",
         "That '8–9× fewer' always holds: it needs K = 3, d = 1 and N ≥ 72.",
         "At N = 8, which term dominates the ratio?",
