@@ -137,6 +137,33 @@ def navigation(step: int, where: str) -> None:
     )
 
 
+# ← and → press the Back / Next buttons (the first enabled one: top and bottom have the same label),
+# except while typing in a field or moving a slider or radio, where arrows already mean something.
+# Registered once per browser tab: the page reruns, the listener stays.
+ARROW_KEYS = """
+<script>
+if (!window.dsvizLessonKeys) {
+  window.dsvizLessonKeys = true;
+  document.addEventListener("keydown", (event) => {
+    const labels = {ArrowRight: "Next →", ArrowLeft: "← Back"};
+    const label = labels[event.key];
+    const here = document.activeElement;
+    const busy = here && (here.closest("input, textarea, select, [contenteditable], [role=slider]"));
+    if (!label || busy || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!document.querySelector("[data-testid=stHeading] h1")?.textContent.startsWith("Lesson")) return;
+    const button = [...document.querySelectorAll("button")].find(
+      (b) => b.innerText.trim() === label && !b.disabled);
+    if (button) { event.preventDefault(); button.click(); }
+  });
+}
+</script>
+"""
+
+
+def arrow_keys() -> None:
+    st.html(ARROW_KEYS, unsafe_allow_javascript=True)
+
+
 def notes(step: Step) -> None:
     st.info(
         f"**Teacher notes.** *Say:* {step.say}\n\n*Common misconception:* {step.misconception}\n\n"

@@ -17,6 +17,7 @@ with top[0]:
 with top[1]:
     teacher = settings.control("ls_notes")
 page.navigation(step, "top")
+page.arrow_keys()  # ← / → also move between steps
 about = page.STEPS[step - 1]
 
 st.header(f"{step} · {about.title}", divider="gray")
