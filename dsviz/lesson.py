@@ -251,8 +251,11 @@ def step7(setup: Setup) -> Question:
         7,
         "Which layer does the FEWEST multiply-adds per byte of memory it reads and writes?",
         accepted[0],
-        f"MACs per byte moved (input + weights + output, float32): {shown}. A layer with few MACs per byte "
-        "waits for memory, not for arithmetic, so cutting MACs does not cut time in proportion.",
+        f"MACs per byte moved (input + weights + output, float32): {shown}. A layer can run no faster "
+        "than (MACs per byte) × (memory bandwidth), nor than the arithmetic peak (the roofline): below "
+        "the machine's balance point, fewer MACs per byte means a lower ceiling. So cutting MACs does not "
+        "cut time in proportion; a measurement also shows per-call costs and how well each layer is "
+        "computed.",
         options=LAYERS,
         accepted=accepted,
     )

@@ -95,9 +95,10 @@ STEPS = (
     ),
     Step(
         "Fewer MACs is not proportionally faster",
-        "A processor can multiply far faster than it can fetch numbers from memory. The depthwise and "
-        "pointwise stages do few multiply-adds per number they read and write, so they often wait for "
-        "memory. Predict which layer is the most memory-bound, then time both on this server.",
+        "A processor can multiply far faster than it can fetch numbers from memory. A layer that does "
+        "few multiply-adds per number it reads and writes can at best run at memory speed, and a small "
+        "layer also pays a fixed cost per call. Predict which layer does the fewest multiply-adds per "
+        "byte, then time the standard and the separable forms on this server.",
         "Time it live: the MAC count promises one speed-up, the server gives another.",
         "That MACs are time: time also depends on bytes moved and on how well the library is tuned.",
         "On a phone, would you expect the gap to be larger or smaller? Why?",
