@@ -4,7 +4,9 @@ Table 2; the feedback for right and wrong predictions; the worksheet's HTML."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +17,7 @@ from dsviz import lesson
 from dsviz.block import SETTINGS, block_from
 from dsviz.registry import SettingError
 
+CHROMIUM = "/usr/bin/chromium"
 RGB = (("R", "G", "B"), (0, 1, 2))
 GRAY = (("gray",), (None,))
 # (channels, K, N, d, stride, dilation, H, W): the defaults, a strided/dilated one, gray, and d > 1
@@ -163,3 +166,25 @@ def test_common_slips_are_named() -> None:
     assert "what the block stores" in lesson.check(q5, 3 * 9 + 8 * 3).text
     one = setup_for(GRAY, 1, 4, 1, 1, 1, 10, 10)  # K = 1: "one row" would be the right answer
     assert lesson.step1(one).slips == ((2, lesson.FLOPS),)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")
+def test_worksheet_prints_on_two_a4_pages(tmp_path: Path) -> None:
+    """Chromium's own print to PDF, for the longest prompts (big numbers, d > 1): at most 2 pages."""
+    from live_server import CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    copies = tuple(f"{c} (blur)" for c in "RGB")
+    s = setup_for((("R", "G", "B", *copies), (0, 1, 2) * 2), 7, 64, 4, 1, 1, 1024, 1024)
+    questions = [lesson.question(i, s) for i in range(1, lesson.STEPS + 1)]
+    titles = ["A standard convolution mixes every channel"] * lesson.STEPS
+    sheet = lesson.worksheet_html(questions, titles, "For: " + "a long description of the settings; " * 4)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_content(sheet)
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+        browser.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2
