@@ -16,7 +16,7 @@ import numpy as np
 from dsviz import cost, ops
 from dsviz.block import Block
 from dsviz.mobilenet import mobilenet_v1
-from dsviz.words import count
+from dsviz.words import count, plural
 
 STEPS = 8
 # Step 8's answer is a range: the share of MobileNet's MACs in its 1×1 convolutions.
@@ -55,7 +55,7 @@ class Question:
     @property
     def shown_answer(self) -> str:
         if isinstance(self.answer, str):
-            return self.answer
+            return " or ".join(self.accepted or (self.answer,))  # a tie: every right option
         return f"{self.answer:,.4g}" if self.answer != int(self.answer) else f"{int(self.answer):,}"
 
 
@@ -105,8 +105,8 @@ def step1(setup: Setup) -> Question:
         1,
         f"A {k}×{k} kernel slides over one channel. How many multiply-adds make ONE output pixel?",
         k * k,
-        f"The kernel has {k}×{k} = {k * k} weights; each multiplies the input value under it, and the "
-        f"{k * k} products are added: one multiply-add per weight. Stride and dilation move the window, "
+        f"The kernel has {k}×{k} = {count(k * k, 'weight')}; each multiplies the input value under it, "
+        f"and the products are added: one multiply-add per weight. Stride and dilation move the window, "
         "not the count.",
         slips=slips(
             k * k,
@@ -119,13 +119,14 @@ def step1(setup: Setup) -> Question:
 def step2(setup: Setup) -> Question:
     b, std = setup.block, setup.cost().standard
     k, m, n, (ho, wo) = b.depthwise.kernel_size, b.m, b.n, _size(setup)
+    where = "the one input channel" if m == 1 else f"every one of the {m} input channels"
     return Question(
         2,
         f"How many multiply-adds (MACs) does a standard {k}×{k} convolution from M = {m} to N = {n} "
         f"channels need on this {setup.width}×{setup.height} px input (output {wo}×{ho})?",
         std.mult_adds,
-        f"Each of the N·H_out·W_out = {n}·{ho}·{wo} output values reads a {k}×{k} window in every one of "
-        f"the {m} input channels: K²·M = {k * k * m} products. So K²·M·N·H_out·W_out = {k}²·{m}·{n}·{ho}·"
+        f"Each of the N·H_out·W_out = {n}·{ho}·{wo} output values reads a {k}×{k} window in {where}: "
+        f"K²·M = {count(k * k * m, 'product')}. So K²·M·N·H_out·W_out = {k}²·{m}·{n}·{ho}·"
         f"{wo} = {std.mult_adds:,}.",
         tolerance=0.01,
         slips=slips(
@@ -167,7 +168,7 @@ def step3(setup: Setup) -> Question:
     )
     return Question(
         3,
-        f"After the depthwise stage (M = {b.m}, d = {b.d}: {b.maps} maps), how many maps can see "
+        f"After the depthwise stage (M = {b.m}, d = {b.d}: {count(b.maps, 'map')}), how many maps can see "
         f"channel {name}?",
         len(maps),
         f"Depthwise map j filters input channel j // d only; with d = {b.d} that is "
@@ -186,8 +187,8 @@ def step4(setup: Setup) -> Question:
         f"N doubles from {b.n} to {2 * b.n}: how many times as many MACs does the pointwise stage need?",
         float(Fraction(doubled, now)),
         f"Pointwise MACs = M·d·N·H_out·W_out: each output pixel of each of the N outputs sums M·d = "
-        f"{b.maps} products. That is proportional to N: {now:,} → {doubled:,}. The depthwise stage does "
-        f"not change at all ({sep.depthwise.mult_adds:,} MACs).",
+        f"{count(b.maps, 'product')}. That is proportional to N: {now:,} → {doubled:,}. The depthwise "
+        f"stage does not change at all ({sep.depthwise.mult_adds:,} MACs).",
         slips=slips(2, (4, "Four times would need both M·d and N to double; only N does.")),
     )
 
@@ -208,8 +209,8 @@ def step5(setup: Setup) -> Question:
         f"Depthwise then pointwise equals ONE standard convolution M = {m} → N = {n}. How many weights "
         "does its kernel have?",
         weights,
-        f"Its kernel has shape (N, M, K, K) = ({n}, {m}, {k}, {k}): {weights:,} weights. Slice [n, m] is "
-        f"{mix}. The block stores "
+        f"Its kernel has shape (N, M, K, K) = ({n}, {m}, {k}, {k}): {weights:,} "
+        f"{plural(weights, 'weight')}. Slice [n, m] is {mix}. The block stores "
         f"{stored:,} weights, {than} the kernel it equals: only kernels of this special form are "
         "separable blocks.",
         slips=slips(weights, (stored, "That is what the block stores, not the standard kernel it equals.")),

@@ -188,3 +188,11 @@ def test_worksheet_prints_on_two_a4_pages(tmp_path: Path) -> None:
         browser.close()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2
+
+
+def test_a_tie_accepts_every_tied_option() -> None:
+    """K = 1, M = N = 1, d = 1: the three layers are the same 1×1 convolution, with the same MACs per byte."""
+    q = lesson.step7(setup_for(GRAY, 1, 1, 1, 1, 1, 10, 10))
+    assert set(q.accepted) == set(lesson.LAYERS)
+    assert all(lesson.check(q, option).right for option in lesson.LAYERS)
+    assert q.shown_answer == " or ".join(lesson.LAYERS)
