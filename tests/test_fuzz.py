@@ -758,6 +758,10 @@ PINNED: list[tuple[str, Query]] = [  # every failing link the fuzz found, as it 
         "the harness asked a page that never builds the block (MobileNet) to name an unfit custom grid",
         {"pg_k": "7", "pg_dw0": "custom", "pg_custom0": "1,2,3"},
     ),
+    (
+        "a choice a page narrows (v1's α) listed the allowed values as a Python list: live Markdown brackets",
+        {"mn_net": "v1", "mn_alpha": "0.35"},
+    ),
 ]
 
 
@@ -772,6 +776,13 @@ def test_pinned_links(page: str, pinned: tuple[str, Query]) -> None:
 
 
 PIXEL = "views/pixel.py"
+
+
+def test_a_narrowed_choice_is_listed_as_plain_words() -> None:
+    """Found by the long mode: ?mn_net=v1&mn_alpha=0.35 said "not one of ['0.25', '0.5', …] here"."""
+    at = open_link("views/mobilenet.py", {"mn_net": "v1", "mn_alpha": "0.35"})
+    assert check_link(at, {"mn_net": "v1", "mn_alpha": "0.35"}) == []
+    assert "not one of 0.25, 0.5, 0.75, 1.0 here" in link_warning(at)
 
 
 def test_an_unfit_grid_is_named_where_the_block_is_built_and_left_alone_elsewhere() -> None:

@@ -124,7 +124,8 @@ def control(
     if stored not in allowed:
         used = fallback if fallback is not None else setting.default
         if stored != setting.default:  # a choice that does not fit here: replaced, and said so
-            why = f"not one of {describe_ints(allowed) if isinstance(setting, Integer) else allowed} here"
+            listed = ", ".join(map(setting.format, allowed))  # plain words: no list brackets
+            why = f"not one of {describe_ints(allowed) if isinstance(setting, Integer) else listed} here"
             notify(Notice(key, setting.format(stored), why, setting.format(used)))
             _store()[key] = used
         stored = used
