@@ -123,9 +123,17 @@ def go(step: int) -> None:
 
 
 def navigation(step: int, where: str) -> None:
+    """Back, progress, next. The top pair also answers ← and → (one button per shortcut)."""
     back, progress, forward = st.columns([1, 4, 1])
+    top = where == "top"
     back.button(
-        "← Back", key=f"ls_back_{where}", on_click=go, args=(step - 1,), disabled=step == 1, width="stretch"
+        "← Back",
+        key=f"ls_back_{where}",
+        on_click=go,
+        args=(step - 1,),
+        disabled=step == 1,
+        width="stretch",
+        shortcut="Left" if top else None,
     )
     progress.progress(step / lesson.STEPS, text=f"Step {step} of {lesson.STEPS}: {STEPS[step - 1].title}")
     forward.button(
@@ -135,34 +143,8 @@ def navigation(step: int, where: str) -> None:
         args=(step + 1,),
         disabled=step == lesson.STEPS,
         width="stretch",
+        shortcut="Right" if top else None,
     )
-
-
-# ← and → press the Back / Next buttons (the first enabled one: top and bottom have the same label),
-# except while typing in a field or moving a slider or radio, where arrows already mean something.
-# Registered once per browser tab: the page reruns, the listener stays.
-ARROW_KEYS = """
-<script>
-if (!window.dsvizLessonKeys) {
-  window.dsvizLessonKeys = true;
-  document.addEventListener("keydown", (event) => {
-    const labels = {ArrowRight: "Next →", ArrowLeft: "← Back"};
-    const label = labels[event.key];
-    const here = document.activeElement;
-    const busy = here && (here.closest("input, textarea, select, [contenteditable], [role=slider]"));
-    if (!label || busy || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (!document.querySelector("[data-testid=stHeading] h1")?.textContent.startsWith("Lesson")) return;
-    const button = [...document.querySelectorAll("button")].find(
-      (b) => b.innerText.trim() === label && !b.disabled);
-    if (button) { event.preventDefault(); button.click(); }
-  });
-}
-</script>
-"""
-
-
-def arrow_keys() -> None:
-    st.html(ARROW_KEYS, unsafe_allow_javascript=True)
 
 
 def notes(step: Step) -> None:

@@ -17,7 +17,6 @@ with top[0]:
 with top[1]:
     teacher = settings.control("ls_notes")
 page.navigation(step, "top")
-page.arrow_keys()  # ← / → also move between steps
 about = page.STEPS[step - 1]
 
 st.header(f"{step} · {about.title}", divider="gray")
@@ -56,4 +55,5 @@ with st.sidebar:
         file_name="dsviz-lesson-worksheet.html",
         mime="text/html",
         key="ls_worksheet",
+        on_click="ignore",  # a download needs no rerun
     )
