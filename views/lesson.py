@@ -1,6 +1,8 @@
 """Lesson: eight steps from one convolution to MobileNet. Each step asks one question first; the
 figure and the answer (computed for the current settings) appear when the learner presses Check."""
 
+import inspect
+
 import streamlit as st
 
 from dsviz import lesson
@@ -39,6 +41,8 @@ except ValueError as err:  # e.g. a kernel wider than the image
     st.stop()
 if page.ask(question):
     page.show(step, picture, block, setup)
+    with st.expander("Show the code that computes this answer", key="ls_code"):
+        st.code(inspect.getsource(lesson.QUESTIONS[step - 1]), language="python")
 
 st.divider()
 page.navigation(step, "bottom")
