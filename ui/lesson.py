@@ -127,7 +127,7 @@ def navigation(step: int, where: str) -> None:
     back, progress, forward = st.columns([1, 4, 1])
     top = where == "top"
     back.button(
-        "← Back",
+        "Back" if top else "← Back",  # on top, Streamlit shows the shortcut's arrow after the label
         key=f"ls_back_{where}",
         on_click=go,
         args=(step - 1,),
@@ -137,7 +137,7 @@ def navigation(step: int, where: str) -> None:
     )
     progress.progress(step / lesson.STEPS, text=f"Step {step} of {lesson.STEPS}: {STEPS[step - 1].title}")
     forward.button(
-        "Next →",
+        "Next" if top else "Next →",
         key=f"ls_next_{where}",
         on_click=go,
         args=(step + 1,),
