@@ -33,6 +33,7 @@ alpha, res = page.network_controls() if step == 8 else page.network_values()
 setup = lesson.Setup(block, picture.height, picture.width, alpha, res)
 shape = f"M = {block.m}, K = {block.depthwise.kernel_size}, d = {block.d}, N = {block.n}"
 st.caption(f"{image.describe(picture)}; {shape}.")
+controls.substitutions()  # a kernel missing at this K, and the one used instead
 
 try:
     question = lesson.question(step, setup)
