@@ -555,6 +555,12 @@ def _wrong_length(key: str, numbers: tuple[float, ...], why: str, used: str) -> 
     return Notice(key, SETTINGS[key].format(numbers), why, used)
 
 
+def plain(numbers: tuple[float, ...]) -> tuple[float, ...]:
+    """-0.0 as 0.0: they compute alike, but a link writes both as "0", so the code and the tiles of
+    a reopened link would otherwise print "0" where the view printed "-0"."""
+    return tuple(x + 0.0 for x in numbers)
+
+
 def _kernel(values: Mapping[str, Any], owner: int, slot: int, seed: int, size: int, notes: list[str]):
     name = values[kernel_key(owner, slot)]
     if name == CUSTOM:
@@ -563,7 +569,7 @@ def _kernel(values: Mapping[str, Any], owner: int, slot: int, seed: int, size: i
             why = f"{len(numbers)} numbers, but a {size}×{size} kernel needs {size * size}"
             notes.append(_wrong_length(custom_key(owner, slot), numbers, why, "the identity"))
             numbers = None
-        return KernelChoice(CUSTOM, numbers or identity_numbers(size))
+        return KernelChoice(CUSTOM, plain(numbers) if numbers else identity_numbers(size))
     resolved = resolve_kernel(name, size)
     if resolved != name:
         notes.append(
@@ -596,7 +602,7 @@ def block_from(
             notes.append(_wrong_length("pg_pwc", numbers, why, "the identity mix"))
         start = kernels.pointwise_weights("identity", n, len(channels), d)
         numbers = tuple(float(x) for x in start.ravel())
-    pointwise = Pointwise(n, v["pg_pw"], numbers)
+    pointwise = Pointwise(n, v["pg_pw"], plain(numbers) if numbers else numbers)
     block = Block(tuple(channels), tuple(colours), depthwise, pointwise, v["pg_bn"], v["pg_act"])
     return block, notes
 

@@ -3,6 +3,8 @@ combination of valid settings gives a block (kernel fallbacks always land on a k
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -209,3 +211,15 @@ def test_exported_code_run_on_the_pages_image_draws_the_page(values: dict) -> No
         exported = namespace["page_block"]()(torch.from_numpy(np.array(image))[None])[0].numpy()
     drawn = stages.outputs(spec, block)
     np.testing.assert_allclose(exported, drawn, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(drawn).max())))
+
+
+def test_minus_zero_in_custom_numbers_is_plain_zero() -> None:
+    """Found by the long fuzz: -0 typed in a grid printed "-0.0" in the code, but a link writes it as
+    "0", so the reopened view's code differed. -0.0 and 0.0 compute alike; the block holds 0.0."""
+    values = {"pg_k": 1, "pg_dw0": "custom", "pg_custom0": (-0.0,), "pg_pw": "custom", "pg_n": 1}
+    values["pg_pwc"] = (-0.0, 1.0, -0.0)
+    rgb = ("R", "G", "B"), (0, 1, 2)
+    block, _ = block_from(values, *rgb)
+    again, _ = block_from(values | {"pg_custom0": (0.0,), "pg_pwc": (0.0, 1.0, 0.0)}, *rgb)
+    assert block.code() == again.code()
+    assert all(math.copysign(1.0, x) == 1.0 for x in block.depthwise.kernels[0].numbers)
