@@ -175,7 +175,9 @@ def _norm_and_act(stage: str, channels: int, batch_norm: bool, act: str | None) 
     return lines + ([f"            {stage}_act={act},"] if act else [])
 
 
-def _weights_source(depthwise: np.ndarray, pointwise: np.ndarray, md: int, n: int, k: int) -> list[str]:
+def weight_constants(depthwise: np.ndarray, pointwise: np.ndarray, md: int, n: int, k: int) -> list[str]:
+    """Source lines defining DEPTHWISE ``(M·d, K, K)`` and POINTWISE ``(N, M·d)``, the page's exact
+    float32 numbers: shared by the PyTorch and the Keras writers."""
     dw = np.asarray(depthwise, dtype=np.float32)
     pw = np.asarray(pointwise, dtype=np.float32)
     if dw.shape != (md, k, k):
@@ -197,6 +199,12 @@ def _weights_source(depthwise: np.ndarray, pointwise: np.ndarray, md: int, n: in
         f"POINTWISE = [\n{rows}]",
         "",
         "",
+    ]
+
+
+def _weights_source(depthwise: np.ndarray, pointwise: np.ndarray, md: int, n: int, k: int) -> list[str]:
+    return [
+        *weight_constants(depthwise, pointwise, md, n, k),
         "def page_block() -> nn.Sequential:",
         '    """conv_dw() with the page\'s weights, in training mode (BatchNorm uses this image\'s',
         '    statistics). Use: block = page_block(); y = block(x) for x of shape (1, M, H, W)."""',

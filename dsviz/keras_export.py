@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dsviz.checks import PADDING_MODES, require_choice
-from dsviz.codegen import ACTIVATIONS, BN_EPS, _row
+from dsviz.codegen import ACTIVATIONS, BN_EPS, weight_constants
 from dsviz.geometry import pad_amount
 
 if TYPE_CHECKING:  # block.py may import this module for Block.keras_code(): no import at run time
@@ -203,23 +203,8 @@ def _norm_and_act(stage: str, batch_norm: bool, act: str | None) -> list[str]:
 
 
 def _weights_source(depthwise: np.ndarray, pointwise: np.ndarray, md: int, n: int, k: int) -> list[str]:
-    dw = np.asarray(depthwise, dtype=np.float32)  # (M·d, K, K)
-    pw = np.asarray(pointwise, dtype=np.float32)  # (N, M·d)
-    if not (np.isfinite(dw).all() and np.isfinite(pw).all()):
-        raise ValueError("the weights must be finite numbers to be written out")
-    kernels = ",\n".join(
-        "    [\n" + "".join(f"        {_row(row)},\n" for row in kernel) + "    ]" for kernel in dw
-    )
-    rows = "".join(f"    {_row(row)},\n" for row in pw)
     return [
-        "",
-        "",
-        f"# The page's depthwise kernels, ({md}, {k}, {k}): DEPTHWISE[j] makes depthwise map j.",
-        f"DEPTHWISE = [\n{kernels},\n]",
-        f"# The page's pointwise weights P, ({n}, {md}): row n says how output n mixes the maps.",
-        f"POINTWISE = [\n{rows}]",
-        "",
-        "",
+        *weight_constants(depthwise, pointwise, md, n, k),
         "def page_block() -> keras.Sequential:",
         '    """conv_dw() with the page\'s weights. Use: y = page_block()(x, training=True) for x of',
         "    shape (1, H, W, M); ops.convert_to_numpy(y)[0].transpose(2, 0, 1) is then the page's",
