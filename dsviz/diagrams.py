@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from dsviz.groups import connections as pairs
 from dsviz.groups import group_of
 from dsviz.words import count
 
@@ -43,14 +44,11 @@ def connections(inputs: list[str], outputs: list[str], groups: int) -> str:
         f'<text x="{left}" y="16" text-anchor="end" font-size="13" {FONT}>input channels ({m})</text>',
         f'<text x="{right}" y="16" font-size="13" {FONT}>outputs ({c})</text>',
     ]
-    for j in range(c):
-        g = group_of(j, c, groups)
-        for i in range(m):
-            if group_of(i, m, groups) == g:
-                body.append(
-                    f'<line x1="{left + 6}" y1="{y(i, m):.1f}" x2="{right - 6}" y2="{y(j, c):.1f}" '
-                    f'stroke="{group_colour(g)}" stroke-opacity="0.7" stroke-width="1.4"/>'
-                )
+    for i, j in pairs(m, c, groups):
+        body.append(
+            f'<line x1="{left + 6}" y1="{y(i, m):.1f}" x2="{right - 6}" y2="{y(j, c):.1f}" '
+            f'stroke="{group_colour(group_of(j, c, groups))}" stroke-opacity="0.7" stroke-width="1.4"/>'
+        )
     for side, names, x, anchor, dx in ((m, inputs, left, "end", -10), (c, outputs, right, "start", 10)):
         for index, name in enumerate(names):
             g = group_of(index, side, groups)

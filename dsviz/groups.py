@@ -87,21 +87,6 @@ def spectrum(
     return [Step(layer.groups, layer, mix) for layer in layers]
 
 
-def standard(
-    m: int,
-    n: int,
-    kernel_size: int,
-    height: int,
-    width: int,
-    *,
-    stride: int = 1,
-    padding: Padding = "same",
-    dilation: int = 1,
-) -> ConvCost:
-    """The standard K×K convolution ``M → N`` the block replaces (weights only)."""
-    return conv_cost(m, n, kernel_size, height, width, stride=stride, padding=padding, dilation=dilation)
-
-
 def output_titles(kernel_labels: list[str], channel_labels: list[str], groups: int) -> list[str]:
     """What each output of the page's grouped layer is: ``Sobel x of R`` when its group is one
     channel, ``Sobel x of mean(ch 0–2)`` when it averages several."""

@@ -17,7 +17,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from dsviz import diagrams, figures, groups, ops
 from dsviz.block import block_from
-from dsviz.cost import separable_cost
+from dsviz.cost import conv_cost, separable_cost
 
 PAGE = "views/groups.py"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -91,7 +91,7 @@ def test_spectrum_cost_is_what_torch_counts(m, d, n, k, stride, dilation, paddin
         assert step.params == layer.weight.numel() + mix.weight.numel()
     block = separable_cost(m, n, k, h, w, multiplier=d, stride=stride, padding=padding, dilation=dilation)
     assert steps[-1].mult_adds == block.depthwise.mult_adds + block.pointwise.mult_adds  # the star
-    standard = groups.standard(m, n, k, h, w, stride=stride, padding=padding, dilation=dilation)
+    standard = conv_cost(m, n, k, h, w, stride=stride, padding=padding, dilation=dilation)
     assert standard.mult_adds == block.standard.mult_adds
 
 

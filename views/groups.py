@@ -4,6 +4,7 @@ channel into every output (g = 1) to filtering each channel on its own (g = M)."
 import streamlit as st
 
 from dsviz import figures, groups
+from dsviz.cost import conv_cost
 from dsviz.words import count
 from ui import controls, downloads, gallery, image, settings, stages, style
 from ui import groups as page
@@ -71,7 +72,7 @@ title = f"dsviz · {image.describe(picture)} · g = {g}, K = {k}, d = {block.d}"
 downloads.offer_sheet(lambda: sheet, title, "gr_sheet")  # the tiles are drawn already
 
 st.header("3 · What g costs", divider="gray")
-standard = groups.standard(m, block.n, k, picture.height, picture.width, **geometry)
+standard = conv_cost(m, block.n, k, picture.height, picture.width, **geometry)  # what the block replaces
 st.markdown(page.cost_sentences(step, steps[0], steps[-1], standard))
 st.plotly_chart(figures.groups_cost(steps, standard, g), key="gr_cost_fig")
 st.caption(
