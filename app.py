@@ -5,12 +5,10 @@ pages/ folder beside the entry script switches the server to legacy multipage mo
 deep link runs the page without this router.
 """
 
-import logging
-
 import streamlit as st
 
 from dsviz import memory
-from ui import settings, style
+from ui import parts, settings, style
 
 st.set_page_config(page_title="dsviz — depthwise separable convolution", page_icon="🔬", layout="wide")
 
@@ -46,20 +44,16 @@ page = st.navigation(PAGES)
 notices = st.container()  # on top, but filled last: the page's own widgets may add notices
 try:
     settings.start_run()
+    parts.make_link_box()
     with st.sidebar:
         if settings.control("present"):
             style.presentation()
     page.run()
 except Exception:  # the last line of defence: a message on the page, the traceback in the server log
-    logging.getLogger("dsviz").exception("page %s failed", page.title)
-    st.error(
-        "Something went wrong while drawing this page. The settings you just chose may be unusual: "
-        "try changing them back. (Details are in the server log.)"
-    )
+    parts.safety_net(f"page {page.title}")
 finally:  # also after st.stop(), which raises a BaseException
     settings.write_link()
-    with st.sidebar:  # last in the sidebar: below the image controls' Reset button
-        st.caption("Link to this view — copy it with the icon at its right:")
-        st.code(settings.link_url(), language=None, wrap_lines=True)
+    parts.link_box()
     with notices:
         settings.show_notices()
+    settings.end_run()

@@ -545,6 +545,44 @@ def test_kernel_size_slider_redraws_the_maps_and_the_link(tab: Tab) -> None:
     tab.assert_healthy()
 
 
+def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
+    """N and K rerun only their page parts (ui.parts): Streamlit reports a fragment run, the input
+    stage is not re-sent, and the URL and the sidebar's copy box follow anyway. The sidebar reruns
+    the whole app."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    finished: list[str] = []  # the status of every script_finished message, in order
+
+    def frame(payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg.FromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                finished.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+
+    tab.page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    tab.open()
+    inputs = tab.section("1 ·", "2 ·")
+    box = tab.page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
+
+    def moved(key: str, keys: str) -> str:
+        before = len(finished)
+        tab.press(key, keys)  # waits for the run to be drawn: its script_finished came before
+        assert len(finished) > before, "no script_finished after the move"
+        return finished[-1]
+
+    for key, query in (("pg_n", {"pg_n": "9"}), ("pg_k", {"pg_n": "9", "pg_k": "5"})):
+        assert moved(key, "ArrowRight") == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+        assert link(tab.page.url) == query, tab.page.url
+        expect(box).to_have_text(re.compile(re.escape(urlsplit(tab.page.url).query) + "$"))
+        assert tab.section("1 ·", "2 ·") == inputs, "the input stage was redrawn"
+    assert len(tab.section("3 ·", "4 ·")) == 9, "section 3 should show one tile per output channel"
+    tab.assert_healthy()
+
+    assert moved("copies", "ArrowRight") == "FINISHED_SUCCESSFULLY"  # a sidebar control: the whole app
+    assert link(tab.page.url) == {"pg_n": "9", "pg_k": "5", "copies": "1"}, tab.page.url
+    tab.assert_healthy()
+
+
 def test_link_opens_the_same_view(tab: Tab) -> None:
     tab.open("?pg_k=7&pg_n=4&img=rings")
     assert tab.slider("pg_k") == "7"

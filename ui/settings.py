@@ -30,6 +30,7 @@ MAX_LINK_NUMBERS = 1024  # custom grids with more numbers are not put in a link 
 # deploy/nginx.conf: 64 KB; Streamlit's own web server: ~128 KB), custom grids left out if need be.
 MAX_LINK_CHARS = 60_000
 LEFT_OUT = "_dsviz_left_out"  # this run: custom grids the link cannot carry
+APP_RUN = "_dsviz_app_run"  # True from app.py's start to its end: a page part running alone sees False
 
 
 def _store() -> dict[str, Any]:
@@ -44,14 +45,31 @@ def start_run() -> None:
         values, notices = SETTINGS.parse(raw)
         _store().update(values)
         st.session_state[NOTICES] = notices
+    take_widget_changes()
+    st.session_state[IN_LINK] = {}
+    st.session_state[APP_RUN] = True
+
+
+def end_run() -> None:
+    """Call last in every run of app.py: a page part that reruns alone after this knows it is alone."""
+    st.session_state[APP_RUN] = False
+
+
+def app_running() -> bool:
+    """True during a run of the whole app; False while a page part (:mod:`ui.parts`) reruns alone."""
+    return st.session_state.get(APP_RUN, True)
+
+
+def take_widget_changes() -> None:
+    """Into the store: every widget value the student changed since its widget was seeded."""
     store, seeds = _store(), st.session_state.get(SEEDS, {})
+    state = st.session_state
     for key in SETTINGS.settings:  # a widget the user just changed holds the newest value
-        if key not in st.session_state:
+        if key not in state:
             continue
-        shown = st.session_state[key]
+        shown = state[key]
         if (key not in seeds or shown != seeds[key]) and SETTINGS[key].valid(shown):
             store[key] = shown
-    st.session_state[IN_LINK] = {}
 
 
 def value(key: str) -> Any:
@@ -211,6 +229,10 @@ def notify(message: Notice) -> None:
     notices = st.session_state.setdefault(NOTICES, [])
     if message not in notices:
         notices.append(message)
+
+
+def notice_count() -> int:
+    return len(st.session_state.get(NOTICES, []))
 
 
 def show_notices() -> None:

@@ -7,10 +7,9 @@ with the live cost of that block next to the standard convolution it replaces.
 import streamlit as st
 
 from dsviz import equations, figures
-from ui import controls, costcard, explainers, gallery, image, settings, stages, style
+from ui import controls, costcard, explainers, gallery, image, parts, settings, stages, style
 
 picture = image.sidebar()
-block = controls.current_block(picture)
 spec, data = picture.spec, picture.data
 
 st.title("Playground: one depthwise separable block")
@@ -21,7 +20,7 @@ st.markdown(
     "number below follows."
 )
 shared = settings.control("pg_scale") == "shared"
-summary = st.empty()  # filled in at the end, once the cost is known: the headline stays on top
+summary = st.empty()  # filled in by the cost stage, once the cost is known: the headline stays on top
 
 st.header("1 · Input", divider="gray")
 with st.container():
@@ -32,9 +31,14 @@ with st.container():
         st.markdown(f"{image.describe(picture)}: the input feature map $F$ of size $H × W × M$.")
         gallery.gallery(input_tiles, style.per_row(picture.m))
 
-per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
-st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
-with st.container():
+
+# Stages 2-4 rerun alone when one of their controls moves (ui.parts): a kernel change redraws from
+# the depthwise stage down, an N change only the pointwise and cost stages. The input stays as it is.
+@parts.live
+def depthwise_stage(input_tiles: list[bytes]) -> None:
+    block = controls.current_block(picture)
+    per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
+    st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
     st.latex(equations.DEPTHWISE)
     with st.expander("What the symbols mean", key="pg_legend"):
         st.markdown(equations.LEGEND)
@@ -47,16 +51,20 @@ with st.container():
         dw_tiles = stages.depthwise_tiles(spec, block, shared, box=style.map_box(), data=data)
     except ValueError as err:  # e.g. a kernel wider than the image, or a padding the image cannot give
         st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
-        st.stop()
+        return
     for col, side in zip(st.columns(2), equations.filled_output_sides(sep.depthwise), strict=True):
         col.latex(side)
     st.caption(f"{controls.receptive_field(block)} {gallery.SATURATION}")
     labels = tuple(k.label() for k in block.depthwise.kernels)
     k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
     gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
+    pointwise_and_cost_stages()
 
-st.header("3 · Pointwise: mix the channels", divider="gray")
-with st.container():
+
+@parts.live
+def pointwise_and_cost_stages() -> None:
+    block = controls.current_block(picture)  # rebuilt: this part reruns alone when N moves
+    st.header("3 · Pointwise: mix the channels", divider="gray")
     st.latex(equations.POINTWISE)
     controls.pointwise_controls()
     controls.custom_weight_editor(block)
@@ -65,22 +73,24 @@ with st.container():
     heat = figures.weights_heatmap(block.weights(), block.output_labels(), block.map_labels(), title)
     st.plotly_chart(heat, key="pg_weights_fig")
     try:
+        sep = block.cost(picture.height, picture.width)
         out_tiles = stages.output_tiles(spec, block, shared, box=style.map_box(), data=data)
     except ValueError as err:
         st.error(f"The pointwise stage cannot run with these numbers: {err}")
-        st.stop()
+        return
     gallery.gallery(out_tiles, style.per_row(len(out_tiles)))
 
-st.header("4 · Cost: separable vs standard", divider="gray")
-with st.container():
+    st.header("4 · Cost: separable vs standard", divider="gray")
     st.latex(equations.STANDARD)
     convention = controls.cost_convention()
     costcard.render(sep, convention, "pg")
     costcard.measure((picture.m, picture.height, picture.width), sep, "pg")
-summary.info(costcard.headline(sep, convention), icon=":material/calculate:")
+    summary.info(costcard.headline(sep, convention), icon=":material/calculate:")
 
-with st.expander("The cost formulas, as usually written and corrected", key="pg_formulas"):
-    explainers.cost_formulas(sep)
+    with st.expander("The cost formulas, as usually written and corrected", key="pg_formulas"):
+        explainers.cost_formulas(sep)
+    with st.expander("This block in PyTorch, with this page's weights", key="pg_code"):
+        explainers.code_panel(block, "pg")
 
-with st.expander("This block in PyTorch, with this page's weights", key="pg_code"):
-    explainers.code_panel(block, "pg")
+
+depthwise_stage(input_tiles)
