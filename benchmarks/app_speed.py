@@ -8,10 +8,15 @@
    "fresh" makes the stages that the widget feeds recompute (a new N each time; for K, the caches of
    the depthwise and later stages are cleared before each run — the photo stays cached, as it would).
    The same again on a 1-megapixel upload at working resolution 512 (AppTest's file_uploader).
+   The heavy view (1024 px, 7 filtered copies, N = 64, K = 11) opened by its link, then d 1 → 2.
 2. Bytes on the wire: a real ``streamlit run`` server (tests/live_server.py) and Chromium; a CDP
    session sums the websocket frames received and the ``/media/`` images fetched because of one
    slider move after the page has loaded (the browser cache on, as for a user). The first page load is
    printed for reference.
+3. Speed as a person feels it (issue #12), in Chromium: a cold start (``streamlit run`` started →
+   Playground drawn; a new server process each time), a new session on a warm server, a keypress at
+   defaults answered from the cache, and the heavy view opened by its link and then d 1 → 2 — each
+   time until the page has settled (see ``settled_js``).
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import base64
 import io
 import itertools
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -32,10 +39,23 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402  (after the path insertion above)
+from live_server import CHROMIUM, CHROMIUM_ARGS, _healthy, _stop, free_port, live_server  # noqa: E402
 
 RUNS = 15
 MB = 1e6
+VIEWPORT = {"width": 1400, "height": 900}
+# The heavy view: the largest image, every filtered copy (M = 24 channels), the most outputs, K = 11.
+HEAVY = {"res": "1024", "copies": "7", "pg_n": "64", "pg_k": "11"}
+
+
+def playground_images(copies: int = 0, d: int = 1, n: int = 8) -> int:
+    """How many images the Playground draws for the RGB photo: the photo, its M channels, a row per
+    channel (the channel, d kernels, d maps) and the n outputs."""
+    m = 3 * (1 + copies)
+    return 1 + m + m * (1 + 2 * d) + n
+
+
+DEFAULT_IMAGES = playground_images()
 
 
 @dataclass
@@ -164,6 +184,20 @@ def server_side(report: Report) -> None:
     rerun_rows(at, "upload 1 MP @512", 300, report)
 
 
+def heavy_server(report: Report) -> None:
+    """The heavy view under AppTest: opened by its link (a new session: the link is read at its first
+    run; nothing of this view computed yet in this process), then d 1 → 2."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params.update(HEAVY)
+    opened = timed_runs(at, [lambda: None])[0]
+    assert (at.slider(key="pg_n").value, at.select_slider(key="pg_k").value) == (64, 11), "link not used"
+    changed = timed_runs(at, [lambda: at.slider(key="pg_d").set_value(2)])[0]
+    report.add(Row("heavy view · server · open", opened, "ms", 2000, "AppTest, first run of the link"))
+    report.add(Row("heavy view · server · d 1→2", changed, "ms", 2000, "AppTest"))
+
+
 # --- bytes per rerun (real server, Chromium, CDP) ---------------------------------------------------
 
 
@@ -234,7 +268,7 @@ def settled_js(least: int = 10) -> str:
         .every(img => img.complete && img.naturalWidth > 0)"""
 
 
-SETTLED_JS = settled_js()
+SETTLED_JS = settled_js(DEFAULT_IMAGES)
 
 
 @dataclass
@@ -267,18 +301,33 @@ def step_up(key: str) -> Callable:
     return prepare
 
 
-def move(page, traffic: Traffic, prepare: Callable, least: int = 10) -> Move:
+def settle(page, traffic: Traffic, least: int, timeout: float = 120) -> None:
+    """Until the run has finished (the URL and the DOM change before it ends) and the page settled."""
+    deadline = time.perf_counter() + timeout
+    while traffic.finished_at is None:
+        assert time.perf_counter() < deadline, "no script_finished"
+        page.wait_for_timeout(10)
+    page.wait_for_function(settled_js(least), timeout=timeout * 1000)
+
+
+def open_page(browser, url: str, least: int = DEFAULT_IMAGES):  # -> (page, Traffic, ms)
+    """A new browser context (a new session, an empty browser cache) opens ``url``: ms until settled."""
+    page = browser.new_page(viewport=VIEWPORT)
+    traffic = Traffic(page.context.new_cdp_session(page))
+    start = time.perf_counter()
+    page.goto(url)
+    settle(page, traffic, least)
+    return page, traffic, (time.perf_counter() - start) * 1000
+
+
+def move(page, traffic: Traffic, prepare: Callable, least: int = DEFAULT_IMAGES) -> Move:
     """Move a widget and wait for the rerun it causes to finish and the page to settle."""
     traffic.wait_quiet(page)
     traffic.reset()
     press = prepare(page)
     start = time.perf_counter()
     press()
-    deadline = start + 60
-    while traffic.finished_at is None:  # the URL and the DOM change before the run ends: wait for it
-        assert time.perf_counter() < deadline, "no script_finished after the move"
-        page.wait_for_timeout(10)
-    page.wait_for_function(settled_js(least), timeout=60_000)
+    settle(page, traffic, least)
     settled = time.perf_counter()
     traffic.wait_quiet(page)
     assert traffic.sent_at is not None
@@ -296,39 +345,107 @@ def total(traffic: Traffic) -> float:
     return (traffic.websocket + traffic.media + traffic.other) / MB
 
 
-def bytes_on_the_wire(report: Report) -> None:
+def bytes_on_the_wire(browser, url: str, report: Report) -> None:
+    print("bytes per rerun (streamlit run + Chromium + CDP) …", flush=True)
+    page, traffic, _ = open_page(browser, url)
+    traffic.wait_quiet(page)
+    report.add(Row("first page load · bytes", total(traffic), "MB", None, split(traffic)))
+    moves = [move(page, traffic, slider("pg_k"))]  # a fresh server: K = 5 is computed for the first time
+    report.add(Row("rerun K 3→5 · bytes", total(traffic), "MB", 1.5, split(traffic)))
+    moves.append(move(page, traffic, slider("pg_n")))
+    report.add(Row("rerun N 8→9 · bytes", total(traffic), "MB", 1.5, split(traffic)))
+    moves += [move(page, traffic, slider("pg_n")) for _ in range(4)]  # N 10…13: fresh values
+    server, settled = stats([m.server_ms for m in moves]), stats([m.settled_ms for m in moves])
+    label = f"in Chromium, {len(moves)} fresh reruns"
+    report.add(Row("browser · request → script_finished", server[0], "ms", None, f"p90 {server[1]:.0f} ms"))
+    report.add(
+        Row("browser · keypress → settled, fresh N", settled[0], "ms", None, f"p90 {settled[1]:.0f}; {label}")
+    )
+    for path, name, prepare, least in OTHER_PAGES:
+        page.goto(f"{url}/{path}")
+        page.wait_for_function(settled_js(least), timeout=120_000)
+        sent = []
+        for _ in range(3):
+            move(page, traffic, prepare, least)
+            sent.append(total(traffic))
+        report.add(Row(f"{name} · bytes (largest of 3)", max(sent), "MB", 1.5, split(traffic)))
+    page.context.close()
+
+
+def serve(port: int) -> subprocess.Popen[bytes]:
+    """``streamlit run app.py`` with tests/live_server.py's flags (stop it with ``_stop``)."""
+    flags = {"port": port, "address": "127.0.0.1", "headless": "true", "fileWatcherType": "none"}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--browser.gatherUsageStats", "false"]
+    command += [arg for key, value in flags.items() for arg in (f"--server.{key}", str(value))]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def cold_start(browser) -> tuple[float, float]:
+    """A new server process: ms from its start to healthy, and from healthy to the Playground settled."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    start = time.perf_counter()
+    proc = serve(port)
+    try:
+        while not _healthy(url):
+            assert proc.poll() is None and time.perf_counter() - start < 60, "streamlit did not start"
+            time.sleep(0.05)
+        healthy = time.perf_counter()
+        page, _, _ = open_page(browser, url)
+        settled = time.perf_counter()
+        page.context.close()
+    finally:
+        _stop(proc)
+    return (healthy - start) * 1000, (settled - healthy) * 1000
+
+
+def felt_speed(browser, url: str, report: Report) -> None:
+    """Issue #12's targets on a warm server (it has drawn the Playground at defaults, not the heavy view)."""
+    print("speed as a person feels it (Chromium) …", flush=True)
+    opened = []
+    for _ in range(5):
+        page, _, ms = open_page(browser, url)
+        page.context.close()
+        opened.append(ms)
+    detail = f"of 5; max {max(opened):.0f} ms"
+    report.add(
+        Row("new session, warm server → settled · median", statistics.median(opened), "ms", 1000, detail)
+    )
+
+    page, traffic, _ = open_page(browser, url)
+    k, n = slider("pg_k", ("ArrowRight", "ArrowLeft")), slider("pg_n", ("ArrowRight", "ArrowLeft"))
+    for prepare in (k, k, n, n):  # K 3→5→3, N 8→9→8: both values of each now cached
+        move(page, traffic, prepare)
+    moves = [move(page, traffic, prepare) for prepare in (k, n) * 5]
+    settled, server = stats([m.settled_ms for m in moves]), stats([m.server_ms for m in moves])
+    detail = f"p90 {settled[1]:.0f} ms; K 3↔5, N 8↔9, {len(moves)} moves; server {server[0]:.0f} ms"
+    report.add(Row("browser · keypress → settled, cached · median", settled[0], "ms", 300, detail))
+    page.context.close()
+
+    page, traffic, ms = open_page(browser, f"{url}/?{urlencode(HEAVY)}", playground_images(7, 1, 64))
+    assert all(f"{key}={value}" in page.url for key, value in HEAVY.items()), page.url
+    report.add(Row("heavy view · open (link) → settled", ms, "ms", 2000, "new to this server"))
+    changed = move(page, traffic, slider("pg_d"), playground_images(7, 2, 64))
+    detail = f"keyboard; server {changed.server_ms:.0f} ms"
+    report.add(Row("heavy view · d 1→2 → settled", changed.settled_ms, "ms", 2000, detail))
+    page.context.close()
+
+
+def in_the_browser(report: Report) -> None:
     from playwright.sync_api import sync_playwright
 
-    print("bytes per rerun (streamlit run + Chromium + CDP) …", flush=True)
-    with live_server() as url, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        traffic = Traffic(page.context.new_cdp_session(page))
-        page.goto(url)
-        page.wait_for_function(SETTLED_JS, timeout=120_000)
-        traffic.wait_quiet(page)
-        report.add(Row("first page load · bytes", total(traffic), "MB", None, split(traffic)))
-        moves = [move(page, traffic, slider("pg_k"))]  # a fresh server: K = 5 is computed for the first time
-        report.add(Row("rerun K 3→5 · bytes", total(traffic), "MB", 1.5, split(traffic)))
-        moves.append(move(page, traffic, slider("pg_n")))
-        report.add(Row("rerun N 8→9 · bytes", total(traffic), "MB", 1.5, split(traffic)))
-        moves += [move(page, traffic, slider("pg_n")) for _ in range(4)]  # N 10…13: fresh values
-        server, settled = stats([m.server_ms for m in moves]), stats([m.settled_ms for m in moves])
-        label = f"in Chromium, {len(moves)} fresh reruns"
-        report.add(
-            Row("browser · request → script_finished", server[0], "ms", None, f"p90 {server[1]:.0f} ms")
-        )
-        report.add(
-            Row("browser · keypress → page settled", settled[0], "ms", None, f"p90 {settled[1]:.0f}; {label}")
-        )
-        for path, name, prepare, least in OTHER_PAGES:
-            page.goto(f"{url}/{path}")
-            page.wait_for_function(settled_js(least), timeout=120_000)
-            sent = []
-            for _ in range(3):
-                move(page, traffic, prepare, least)
-                sent.append(total(traffic))
-            report.add(Row(f"{name} · bytes (largest of 3)", max(sent), "MB", 1.5, split(traffic)))
+        print("cold starts (a new streamlit process each) …", flush=True)
+        starts = sorted((cold_start(browser) for _ in range(3)), key=sum)
+        healthy, drawn = starts[1]  # the median
+        detail = f"of 3; start → healthy {healthy / 1000:.1f} s + healthy → settled {drawn / 1000:.1f} s"
+        report.add(Row("cold start → Playground settled · median", (healthy + drawn) / 1000, "s", 4, detail))
+        with live_server() as url:
+            bytes_on_the_wire(browser, url, report)
+            felt_speed(browser, url, report)
         browser.close()
 
 
@@ -369,8 +486,9 @@ def main() -> None:
     started = time.perf_counter()
     server_side(report)
     page_rows(report)
+    heavy_server(report)
     if CHROMIUM.exists():
-        bytes_on_the_wire(report)
+        in_the_browser(report)
     else:
         print(f"{CHROMIUM} is missing: bytes per rerun not measured", flush=True)
     print(f"\n{report.table()}\n\n(finished in {time.perf_counter() - started:.0f} s)")
