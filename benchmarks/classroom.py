@@ -131,6 +131,7 @@ class Tab:
         self.cookies: dict[str, str] = {}  # as the browser keeps them: XSRF, a proxy's route cookie
         self.states: dict[str, object] = {}  # widget id → WidgetState, as the frontend holds them
         self.widgets: dict[str, tuple[str, object]] = {}  # user key → (kind, element proto) of the last run
+        self.fragments: dict[str, str] = {}  # user key → the fragment that drew the widget ("" for none)
         self.pages: dict[str, str] = {}  # page name → script hash
         self.page_hash = self.query = self.session_id = ""
         self.media_seen: set[str] = set()
@@ -140,6 +141,7 @@ class Tab:
         self.done: asyncio.Future | None = None
         self.urls_reply: asyncio.Future | None = None
         self._widgets: dict[str, tuple[str, object]] = {}
+        self._fragments: dict[str, str] = {}
         self._media: list[str] = []
 
     async def request(self, path: str, method: str = "GET", headers: dict | None = None, body: bytes = b""):
@@ -195,26 +197,31 @@ class Tab:
         kind = msg.WhichOneof("type")
         if kind == "new_session":  # a script run starts
             self.session_id = msg.new_session.initialize.session_id or self.session_id
-            self._widgets, self._media = {}, []
+            self._widgets, self._fragments, self._media = {}, {}, []
         elif kind == "navigation":
             self.pages = {p.page_name: p.page_script_hash for p in msg.navigation.app_pages}
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            self._element(msg.delta.new_element)
+            self._element(msg.delta.new_element, msg.delta.fragment_id)
         elif kind == "file_urls_response" and self.urls_reply and not self.urls_reply.done():
             self.urls_reply.set_result(msg.file_urls_response)
         elif kind == "script_finished" and msg.script_finished != 2 and self.done and not self.done.done():
             if msg.script_finished == 0:  # (2: stopped early for a rerun, another run follows)
-                self.widgets = self._widgets
+                self.widgets, self.fragments = self._widgets, self._fragments
                 ids = {el.id for _, el in self._widgets.values()}
                 self.states = {i: s for i, s in self.states.items() if i in ids}  # removeInactive
+            elif msg.script_finished == 3:  # a fragment ran alone: the rest of the page stays as it was
+                self.widgets, self.fragments = (
+                    {**self.widgets, **self._widgets},
+                    {**self.fragments, **self._fragments},
+                )
             elif self.run is not None:
                 self.run.errors.append(f"script_finished status {msg.script_finished}")
             self.done.set_result(list(self._media))
 
-    def _element(self, element) -> None:
+    def _element(self, element, fragment_id: str) -> None:
         from streamlit.proto.Alert_pb2 import Alert
 
         kind = element.WhichOneof("type")
@@ -227,16 +234,19 @@ class Tab:
             (self.run.errors if SAFETY_NET in el.body else self.run.alerts).append(el.body[:120])
         widget_id = el.id if "id" in el.DESCRIPTOR.fields_by_name else ""
         if widget_id.startswith("$$ID-"):
-            self._widgets[widget_id.split("-", 2)[2]] = (kind, el)
+            self._widgets[key := widget_id.split("-", 2)[2]] = (kind, el)
+            self._fragments[key] = fragment_id
             fresh = widget_id not in self.states or getattr(el, "set_value", False)
             if fresh and (state := initial_state(kind, el)) is not None:
                 self.states[widget_id] = state
 
-    async def rerun(self, action: str, page_hash: str | None = None) -> Run:
-        """Send the rerun the frontend sends; wait for script_finished, then fetch the new images."""
+    async def rerun(self, action: str, page_hash: str | None = None, fragment_id: str = "") -> Run:
+        """Send the rerun the frontend sends; wait for script_finished, then fetch the new images.
+        A widget drawn by a fragment (st.fragment) reruns that fragment alone, as in the browser."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         run = self.run = Run(action, sent=True)
+        self._widgets, self._fragments, self._media = {}, {}, []  # a fragment's run sends no new_session
         self.done = asyncio.get_running_loop().create_future()
         self.runs_started += 1  # the frontend forgets cached messages unused for two runs
         self.cache = {h: (n, m) for h, (n, m) in self.cache.items() if n >= self.runs_started - 2}
@@ -245,6 +255,7 @@ class Tab:
         msg.rerun_script.page_script_hash = self.page_hash if page_hash is None else page_hash
         msg.rerun_script.widget_states.widgets.extend(self.states.values())
         msg.rerun_script.cached_message_hashes.extend(self.cache)
+        msg.rerun_script.fragment_id = fragment_id
         start = time.perf_counter()
         try:
             await self.ws.send(msg.SerializeToString())
@@ -377,7 +388,7 @@ async def student(out: Student, i: int, base: str, cfg, seed: int, photo: bytes)
             if time.perf_counter() > cfg.deadline:
                 break
             action = "upload" if n == upload_at else rng.choices(list(ACTIONS), list(ACTIONS.values()))[0]
-            page, keys = None, [k for k in tab.widgets if k.startswith("pg_dw")]
+            page, fragment, keys = None, "", [k for k in tab.widgets if k.startswith("pg_dw")]
             missing = not keys if action == "kernel" else action not in tab.widgets
             if action == "page" or missing:
                 others = [h for h in tab.pages.values() if h != tab.page_hash]
@@ -389,10 +400,11 @@ async def student(out: Student, i: int, base: str, cfg, seed: int, photo: bytes)
                     key = rng.choice(keys) if action == "kernel" else action
                     if not getattr(tab.widgets[key][1], "disabled", False):
                         tab.set_value(key, next_value(*tab.widgets[key], tab.value(key), rng))
+                    fragment = tab.fragments.get(key, "")
             except Exception as exc:
                 out.runs.append(Run(action, errors=[f"{action}: {type(exc).__name__}: {exc}"[:160]]))
                 continue
-            out.runs.append(await tab.rerun(action, page))
+            out.runs.append(await tab.rerun(action, page, fragment))
     finally:
         await tab.close()
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from ui import settings
 
@@ -59,20 +60,26 @@ def live(part: Callable[P, R]) -> Callable[P, R | None]:
     @functools.wraps(part)
     def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
         if settings.app_running():
-            result = part(*args, **kwargs)
-            link_box()  # Streamlit lets a part redraw it alone only if the app's run saw it write there
-            return result
+            try:
+                return part(*args, **kwargs)
+            finally:  # a part may redraw the box alone only if the app's run saw it write there
+                link_box()
         settings.take_widget_changes()
         before = settings.notice_count()
         try:
-            return part(*args, **kwargs)
-        except Exception:
-            safety_net(f"page part {part.__qualname__}")
-            return None
-        finally:  # also after st.stop() in the part
-            if settings.notice_count() > before:
-                st.rerun()  # the whole app: the notices are drawn at its top
-            settings.write_link()
-            link_box()
+            try:
+                return part(*args, **kwargs)
+            except StreamlitInvalidLayoutContextError:
+                raise
+            except Exception:
+                safety_net(f"page part {part.__qualname__}")
+                return None
+            finally:  # also after st.stop() in the part
+                if settings.notice_count() > before:
+                    st.rerun()  # the whole app: the notices are drawn at its top
+                settings.write_link()
+                link_box()
+        except StreamlitInvalidLayoutContextError:  # Streamlit lost the part's place outside it
+            st.rerun()  # the whole app, which draws everything afresh
 
     return run

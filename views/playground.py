@@ -7,6 +7,7 @@ with the live cost of that block next to the standard convolution it replaces.
 import streamlit as st
 
 from dsviz import equations, figures
+from dsviz.block import Block
 from ui import controls, costcard, explainers, gallery, image, parts, settings, stages, style
 
 picture = image.sidebar()
@@ -32,10 +33,11 @@ with st.container():
         gallery.gallery(input_tiles, style.per_row(picture.m))
 
 
-# Stages 2-4 rerun alone when one of their controls moves (ui.parts): a kernel change redraws from
-# the depthwise stage down, an N change only the pointwise and cost stages. The input stays as it is.
+# Stages 2-4 rerun alone when one of their controls moves (ui.parts): the sidebar, the input stage
+# and the app around them stay as they are. (One part, not one per stage: Streamlit 1.67 loses a
+# nested fragment's place in the sidebar after the outer one reruns.)
 @parts.live
-def depthwise_stage(input_tiles: list[bytes]) -> None:
+def block_stages(input_tiles: list[bytes]) -> None:
     block = controls.current_block(picture)
     per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
     st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
@@ -58,12 +60,10 @@ def depthwise_stage(input_tiles: list[bytes]) -> None:
     labels = tuple(k.label() for k in block.depthwise.kernels)
     k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
     gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
-    pointwise_and_cost_stages()
+    pointwise_and_cost_stages(block)
 
 
-@parts.live
-def pointwise_and_cost_stages() -> None:
-    block = controls.current_block(picture)  # rebuilt: this part reruns alone when N moves
+def pointwise_and_cost_stages(block: Block) -> None:
     st.header("3 · Pointwise: mix the channels", divider="gray")
     st.latex(equations.POINTWISE)
     controls.pointwise_controls()
@@ -93,4 +93,4 @@ def pointwise_and_cost_stages() -> None:
         explainers.code_panel(block, "pg")
 
 
-depthwise_stage(input_tiles)
+block_stages(input_tiles)
