@@ -546,7 +546,7 @@ def test_kernel_size_slider_redraws_the_maps_and_the_link(tab: Tab) -> None:
 
 
 def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
-    """N and K rerun only their page parts (ui.parts): Streamlit reports a fragment run, the input
+    """N and K rerun only their page part (ui.parts): Streamlit reports a fragment run, the input
     stage is not re-sent, and the URL and the sidebar's copy box follow anyway. The sidebar reruns
     the whole app."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -580,6 +580,11 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
 
     assert moved("copies", "ArrowRight") == "FINISHED_SUCCESSFULLY"  # a sidebar control: the whole app
     assert link(tab.page.url) == {"pg_n": "9", "pg_k": "5", "copies": "1"}, tab.page.url
+    # after the app's run the part still reruns alone (a nested part once lost its place here)
+    for key in ("pg_n", "pg_k", "pg_n"):
+        assert moved(key, "ArrowLeft") == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+    assert link(tab.page.url) == {"pg_n": "7", "copies": "1"}, tab.page.url  # K = 3 is the default
+    expect(box).to_have_text(re.compile(re.escape(urlsplit(tab.page.url).query) + "$"))
     tab.assert_healthy()
 
 
