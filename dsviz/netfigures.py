@@ -1,7 +1,7 @@
 """Figures of whole networks (MobileNet v1 and v2), as plain Plotly dicts (:mod:`dsviz.plotspec`).
 
 Each layer type keeps one colour and one name on every chart and table of the MobileNet page. The
-colours are Okabe & Ito's (as :data:`dsviz.figures.PART_COLOURS`: standard conv grey, depthwise
+colours are Okabe & Ito's (as :data:`dsviz.charts.PART_COLOURS`: standard conv grey, depthwise
 orange, pointwise blue); each type is named in the legend and in every bar's hover text, so colour
 never carries the meaning alone.
 """

@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
+from dsviz.charts import PART_COLOURS
 from dsviz.colourblind import MACHADO, delta_e, hex_rgb, simulate, to_lab
-from dsviz.figures import PART_COLOURS
 from dsviz.style import DIVERGING, LUT_SIZE, lut
 
 KINDS = list(MACHADO)

@@ -161,6 +161,39 @@ def test_card_labels_units_and_never_says_the_seed() -> None:
     assert "predicts the speed-up" not in text and "The MAC count promises" in text
 
 
+def shown_table(at: AppTest) -> dict[str, list[str]]:
+    """The card's cost table as the page shows it (markdown): row name → its cells."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| |"))
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    return {row[0]: row[1:] for row in rows[2:]}
+
+
+def test_cost_table_shows_the_layers_own_counts() -> None:
+    """Each row's MACs and weights are those of real torch layers (FlopCounterMode, numel), printed
+    with separators; the separable row is the sum of its stages."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    def counted(layer: torch.nn.Module, x: torch.Tensor) -> tuple[int, int, torch.Tensor]:
+        with FlopCounterMode(display=False) as counter:
+            y = layer(x)
+        return counter.get_total_flops() // 2, layer.weight.numel(), y
+
+    x = torch.zeros(1, 3, 24, 32)
+    dw = torch.nn.Conv2d(3, 6, 3, padding=1, groups=3, bias=False)  # n = 5, d = 2 below
+    pw = torch.nn.Conv2d(6, 5, 1, bias=False)
+    std = torch.nn.Conv2d(3, 5, 3, padding=1, bias=False)
+    dw_macs, dw_w, h = counted(dw, x)
+    pw_macs, pw_w, _ = counted(pw, h)
+    std_macs, std_w, _ = counted(std, x)
+    shown = shown_table(run(n=5, d=2))
+    assert shown["depthwise"][:2] == [f"{dw_macs:,}", f"{dw_w:,}"]
+    assert shown["pointwise"][:2] == [f"{pw_macs:,}", f"{pw_w:,}"]
+    assert shown["separable (dw + pw)"][:2] == [f"{dw_macs + pw_macs:,}", f"{dw_w + pw_w:,}"]
+    assert shown["standard"][:2] == [f"{std_macs:,}", f"{std_w:,}"]
+    assert all(len(cells) == 4 and cells[3].count(".") == 1 for cells in shown.values())  # MACs/byte
+
+
 def test_timing_on_demand_is_kept_per_setting() -> None:
     at = run()
     assert not any("Measured here" in m.value for m in at.markdown)  # only on demand
@@ -170,7 +203,7 @@ def test_timing_on_demand_is_kept_per_setting() -> None:
     assert "**Measured here:** standard" in shown and "IQR" in shown and "promises **" in shown
     assert "keeps (or beats)" not in shown and "waits on memory" not in shown
     assert "Per MAC, the separable block runs at" in shown  # the explanation, from the numbers
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value  # the timing table (the cost table is markdown)
     assert list(table.index) == ["standard", "depthwise", "pointwise", "separable (dw + pw)"]
     assert (table["median ms"] > 0).all() and (table["GMAC/s"] > 0).all()
     assert any("This machine's roofline: peak" in c.value for c in at.caption)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.flop_counter import FlopCounterMode
 
-from dsviz import diagrams, figures, groups, ops
+from dsviz import charts, diagrams, figures, groups, ops
 from dsviz.block import block_from
 from dsviz.cost import conv_cost, separable_cost
 
@@ -119,7 +119,7 @@ def test_log_ticks_cover_the_range_with_readable_labels() -> None:
     for low, high in [(216, 2592), (1.5e6, 4.6e7), (7, 7)]:
         ticks = figures.log_ticks(low, high)
         assert min(ticks) <= low and max(ticks) >= high
-    assert [figures.si(v) for v in (500, 2000, 5e6, 1e9)] == ["500", "2k", "5M", "1G"]
+    assert [charts.si(v) for v in (500, 2000, 5e6, 1e9)] == ["500", "2k", "5M", "1G"]
 
 
 # ---- the page -------------------------------------------------------------------------------------------

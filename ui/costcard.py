@@ -12,8 +12,9 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from dsviz import cost, equations, figures, roofline, timing
+from dsviz import charts, cost, equations, roofline, timing
 from dsviz.words import count
+from ui import style
 
 INTENSITY_HELP = (
     "Arithmetic intensity: MACs ÷ bytes moved (input + weights + output, float32, each read or written "
@@ -148,6 +149,17 @@ def cost_table(sep: cost.SeparableCost, conv: cost.Convention) -> pd.DataFrame:
     )
 
 
+def markdown_table(table: pd.DataFrame) -> str:
+    """A table of numbers as markdown, right-aligned: integer columns with thousands separators,
+    the others to two decimals."""
+    whole = [pd.api.types.is_integer_dtype(dtype) for dtype in table.dtypes]
+    lines = ["| | " + " | ".join(table.columns) + " |", "|---|" + "---:|" * len(table.columns)]
+    for name, row in table.iterrows():
+        cells = (f"{v:,.0f}" if is_int else f"{v:,.2f}" for v, is_int in zip(row, whole, strict=True))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def cost_csv(sep: cost.SeparableCost, conv: cost.Convention) -> str:
     """The cost table as CSV, with the counting convention in its first line (a comment)."""
     return f"# {conv.describe()}\n" + cost_table(sep, conv).to_csv()
@@ -215,19 +227,12 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
         delta_description="vs standard",
     )
     cols[2].metric(f"separable ÷ standard ({unit})", f"{float(cmp.compute_ratio):.4f}")
-    st.dataframe(
-        cost_table(sep, convention),
-        width="stretch",
-        column_config={
-            unit: st.column_config.NumberColumn(format="localized", help=convention.describe()),
-            noun: st.column_config.NumberColumn(
-                format="localized", help=" + ".join(params_counted(sep, convention))
-            ),
-            "output bytes": st.column_config.NumberColumn(
-                format="localized", help="float32: 4 bytes a value"
-            ),
-            "MACs per byte moved": st.column_config.NumberColumn(format="%.2f", help=INTENSITY_HELP),
-        },
+    # A markdown table, not st.dataframe: the Playground then needs no data-grid JavaScript (~0.5 s of
+    # a new session's opening, benchmarks/app_speed.py). The columns' meanings follow in a caption.
+    st.markdown(markdown_table(cost_table(sep, convention)))
+    st.caption(
+        f"{noun.capitalize()}: {' + '.join(params_counted(sep, convention))}. Output bytes: float32, 4 "
+        f"bytes a value. MACs per byte moved: {INTENSITY_HELP}"
     )
     bars = {
         "standard": {"standard conv": sep.standard.compute(convention)},
@@ -236,7 +241,7 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
             "pointwise": sep.pointwise.compute(convention),
         },
     }
-    st.plotly_chart(figures.cost_bars(bars, unit), key=f"{key}_costbars")
+    style.svg(charts.cost_bars(bars, unit))
     st.latex(equations.filled_costs(sep))
     st.latex(equations.filled_ratio(sep))
     if not sep.usual_is_exact:

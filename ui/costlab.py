@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from dsviz import cost, roofline, sweep, timing
+from dsviz.charts import PART_COLOURS, si
 from dsviz.checks import KERNEL_SIZES
-from dsviz.figures import PART_COLOURS, log_ticks, si
+from dsviz.figures import log_ticks
 from dsviz.plotspec import Spec, axis, base_layout, on, subplots
 from dsviz.roofline import Progress
 from ui import costcard

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import streamlit as st
 
-from dsviz import cost, equations, explain, figures, lesson, netfigures
+from dsviz import charts, cost, equations, explain, lesson, netfigures
 from dsviz.block import Block
 from dsviz.mobilenet import mobilenet_v1
 from ui import costcard, gallery, pixel, settings, stages, style
@@ -194,7 +194,7 @@ def show(step: int, picture: Picture, block: Block, setup: lesson.Setup) -> None
         _, tiles = stages.input_tiles(spec, picture.labels, box=style.map_box(), data=data)
         gallery.gallery(tiles, style.per_row(picture.m))
         bars = {"standard": {"standard conv": sep.standard.mult_adds}}
-        st.plotly_chart(figures.cost_bars(bars, "MACs"), key="ls_std_bars")
+        style.svg(charts.cost_bars(bars, "MACs"))
     elif step == 3:
         tiles = stages.depthwise_tiles(spec, block, False, box=style.map_box(), data=data)
         gallery.gallery(tiles, style.per_row(len(tiles)))
@@ -228,7 +228,7 @@ def stage_bars(sep: cost.SeparableCost) -> None:
         "standard": {"standard conv": sep.standard.mult_adds},
         "separable": {"depthwise": sep.depthwise.mult_adds, "pointwise": sep.pointwise.mult_adds},
     }
-    st.plotly_chart(figures.cost_bars(bars, "MACs"), key="ls_bars")
+    style.svg(charts.cost_bars(bars, "MACs"))
 
 
 def network_controls() -> tuple[str, int]:

@@ -35,3 +35,9 @@ def per_row_for(count: int, presenting: bool) -> int:
     if presenting:
         return 2 if count <= 4 else 3
     return 4 if count <= 32 else 6
+
+
+def svg(markup: str) -> None:
+    """An inline SVG chart (``dsviz.charts``): inline, not an image, so its hover titles and text
+    reach the reader. Through markdown: ``st.html`` sanitizes SVG away entirely (Streamlit 1.67)."""
+    st.markdown(markup, unsafe_allow_html=True)

@@ -6,7 +6,7 @@ with the live cost of that block next to the standard convolution it replaces.
 
 import streamlit as st
 
-from dsviz import equations, figures
+from dsviz import charts, equations
 from dsviz.block import Block
 from ui import controls, costcard, explainers, gallery, image, parts, settings, stages, style
 
@@ -70,8 +70,7 @@ def pointwise_and_cost_stages(block: Block) -> None:
     controls.custom_weight_editor(block)
     st.caption(block.pointwise_caption())
     title = f"pointwise weights P ({block.n}×{block.maps}: one row per output)"
-    heat = figures.weights_heatmap(block.weights(), block.output_labels(), block.map_labels(), title)
-    st.plotly_chart(heat, key="pg_weights_fig")
+    style.svg(charts.weights_grid(block.weights(), block.output_labels(), block.map_labels(), title))
     try:
         sep = block.cost(picture.height, picture.width)
         out_tiles = stages.output_tiles(spec, block, shared, box=style.map_box(), data=data)

@@ -1,0 +1,93 @@
+"""The SVG charts (dsviz.charts): what each shape and label says, read back from the SVG itself."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+from dsviz import charts
+from dsviz.style import DIVERGING, LUT_SIZE, lut
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # well-formed XML, or this raises
+
+
+def cells(root: ET.Element) -> list[ET.Element]:
+    """The grid's cells: the rects that carry a hover title (the colour bar's rect has none)."""
+    return [r for r in root.iter(f"{{{NS['s']}}}rect") if r.find("s:title", NS) is not None]
+
+
+def test_weights_grid_has_one_cell_per_weight_coloured_on_the_zero_centred_scale() -> None:
+    weights = np.array([[1.0, -0.5, 0.0], [0.25, 0.0, -2.0]])
+    root = parse(charts.weights_grid(weights, ["a", "b"], ["x", "y", "z"], "P"))
+    found = cells(root)
+    assert len(found) == weights.size
+    table = lut(DIVERGING)
+    limit = 2.0  # the largest |weight|: the ends of the scale
+    for rect, value in zip(found, weights.ravel(), strict=True):
+        at = round((value / limit + 1) / 2 * (LUT_SIZE - 1))  # independent of charts' own mapping
+        assert rect.get("fill") == "#{:02x}{:02x}{:02x}".format(*table[at])
+    zero = found[2].get("fill")
+    assert zero == "#{:02x}{:02x}{:02x}".format(*table[(LUT_SIZE - 1) // 2])  # 0 is the neutral middle
+    assert found[5].get("fill") == "#{:02x}{:02x}{:02x}".format(*table[0])  # −2: the blue end
+    tips = [r.find("s:title", NS).text for r in found]
+    assert tips[1] == "a ← y: weight -0.5000"
+
+
+def test_weights_grid_prints_values_and_labels_its_colour_bar() -> None:
+    weights = np.array([[0.5, -0.25]])
+    svg = charts.weights_grid(weights, ["out 0"], ["R", "G"], "P (1×2)")
+    texts = [t.text for t in parse(svg).iter(f"{{{NS['s']}}}text")]
+    assert "0.50" in texts and "−0.25" in texts  # the cells, with a true minus sign
+    assert {"0", "−0.50"} <= set(texts) and "weight" in texts  # the bar: ±limit and 0
+    assert texts.count("P (1×2)") == 1
+
+
+def test_weights_grid_leaves_numbers_out_when_the_cells_are_too_many() -> None:
+    weights = np.linspace(-1, 1, 64 * 24).reshape(64, 24)
+    rows, columns = [f"o{i}" for i in range(64)], [f"m{j}" for j in range(24)]
+    root = parse(charts.weights_grid(weights, rows, columns, "P"))
+    texts = [t.text for t in root.iter(f"{{{NS['s']}}}text")]
+    assert len(cells(root)) == weights.size
+    assert "0.50" not in texts  # no cell numbers; the hover titles keep every value
+
+
+def test_labels_are_escaped() -> None:
+    svg = charts.weights_grid(np.ones((1, 1)), ["<b>&"], ["'\""], "a < b")
+    root = parse(svg)
+    assert "<b>&" in [t.text for t in root.iter(f"{{{NS['s']}}}text")]
+
+
+def bars(root: ET.Element) -> dict[str, float]:
+    """Bar segment widths by their hover title's part name."""
+    return {r.find("s:title", NS).text.split(":")[0]: float(r.get("width")) for r in cells(root)}
+
+
+@settings(max_examples=30, deadline=None)
+@given(hs.integers(1, 10**9), hs.integers(0, 10**9), hs.integers(0, 10**9))
+def test_cost_bars_are_drawn_to_one_linear_scale(standard: int, dw: int, pw: int) -> None:
+    stages = {"standard": {"standard conv": standard}, "separable": {"depthwise": dw, "pointwise": pw}}
+    root = parse(charts.cost_bars(stages, "MACs"))
+    ticks = charts.nice_ticks(max(standard, dw + pw))
+    assert ticks[0] == 0 and ticks[-1] >= max(standard, dw + pw) and len(ticks) <= 7
+    # the axis: its tick marks, at 0 and at the last tick's value
+    marks = [float(line.get("x1")) for line in root.iter(f"{{{NS['s']}}}line")][1:]
+    scale = (marks[-1] - marks[0]) / ticks[-1]
+    for (part, width), value in zip(bars(root).items(), (standard, dw, pw), strict=True):
+        assert width == pytest.approx(value * scale, rel=1e-3, abs=0.01), part
+    texts = [t.text for t in root.iter(f"{{{NS['s']}}}text")]
+    assert f"{standard:,}" in texts and f"{dw + pw:,}" in texts  # each bar ends with its total
+
+
+def test_cost_bars_say_the_totals_in_their_title() -> None:
+    stages = {"standard": {"standard conv": 900}, "separable": {"depthwise": 20, "pointwise": 80}}
+    root = parse(charts.cost_bars(stages, "FLOPs"))
+    assert root.get("aria-label") == "Cost bars: standard 900 FLOPs; separable 100 FLOPs"
+    assert [charts.si(v) for v in (500, 2000, 5e6, 1e9)] == ["500", "2k", "5M", "1G"]
