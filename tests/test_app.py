@@ -433,7 +433,11 @@ def test_timing_button_reports_measured_and_promised_speed() -> None:
 
 
 def test_pytorch_code_follows_the_view() -> None:
+    """The Playground links to its block's code: the Code page, reached from it, prints that block."""
     at = open_page(query={"pg_k": "5", "pg_n": "4", "pg_d": "2", "pg_stride": "2", "pg_act": "relu6"})
+    assert not trouble(at)
+    assert [p.proto.page for p in at.get("page_link")][-1] == "code"  # views/code.py's URL path
+    at.switch_page("views/code.py").run()
     assert not trouble(at)
     code = next(c.value for c in at.code if "def conv_dw" in c.value)
     assert "nn.Conv2d(3, 6, 5, stride=2, padding=2, groups=3, bias=False)" in code

@@ -65,11 +65,3 @@ def seed_snippet() -> None:
 def seed_runs() -> None:
     st.markdown("**What PyTorch does with it** (run on this server, not typed in):")
     st.dataframe(pd.DataFrame(codegen.seed_bug_demos(), columns=["call", "what happened"]), hide_index=True)
-
-
-def code_panel(block: Block, key: str) -> None:
-    """The block as a PyTorch module carrying this page's exact weights, and the snippet it fixes."""
-    block_code(block, "pytorch", key)
-    st.markdown("**The blog post's snippet, as printed, and its three bugs:**")
-    seed_snippet()
-    seed_runs()

@@ -88,8 +88,12 @@ def pointwise_and_cost_stages(block: Block) -> None:
 
     with st.expander("The cost formulas, as usually written and corrected", key="pg_formulas"):
         explainers.cost_formulas(sep)
-    with st.expander("This block in PyTorch, with this page's weights", key="pg_code"):
-        explainers.code_panel(block, "pg")
+    # A link, not the code itself: the Code page shows this same block (the settings are shared), and
+    # every rerun here would otherwise send and redraw its code, the snippet and their table.
+    st.page_link(
+        "views/code.py", label="This block in PyTorch, with this page's weights", icon=":material/code:",
+        help="Code & downloads: this block as PyTorch or Keras code, checked on this image",
+    )  # fmt: skip
 
 
 block_stages(input_tiles)
