@@ -5,6 +5,9 @@ pages/ folder beside the entry script switches the server to legacy multipage mo
 deep link runs the page without this router.
 """
 
+import importlib
+import threading
+
 import streamlit as st
 
 from dsviz import memory
@@ -20,6 +23,18 @@ def tune_allocator() -> bool:
 
 
 tune_allocator()
+
+
+@st.cache_resource
+def import_torch_in_the_background() -> threading.Thread:
+    """Once per server: torch takes 2-5 s to import, so it starts now, while the first page draws its
+    sidebar and input (which need no torch); the first convolution waits for the import to end."""
+    thread = threading.Thread(target=importlib.import_module, args=("dsviz.ops",), daemon=True)
+    thread.start()
+    return thread
+
+
+import_torch_in_the_background()
 
 PAGES = {
     "Start here": [st.Page("views/lesson.py", title="Lesson", icon=":material/school:")],

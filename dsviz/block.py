@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dsviz import codegen, cost, images, keras_export, kernels, ops
+from dsviz import codegen, cost, images, keras_export, kernels
 from dsviz.checks import DILATIONS, KERNEL_SIZES, PADDING_MODES, STRIDES
 from dsviz.inputs import MAX_CHANNELS, MAX_COPIES, channel_colours, channel_labels
 from dsviz.registry import Choice, Flag, Integer, Notice, Numbers, Registry
@@ -49,6 +49,14 @@ ACTIVATION_LABELS = {"none": "none", "relu": "ReLU", "relu6": "ReLU6"}
 # --------------------------------------------------------------------------- the block
 
 
+def _ops():
+    """:mod:`dsviz.ops`, imported when a block first runs: it imports torch (2-5 s), and the settings
+    registry here is needed long before that (app.py imports torch in the background meanwhile)."""
+    from dsviz import ops
+
+    return ops
+
+
 def finish(y: np.ndarray, batch_norm: bool, activation: str) -> np.ndarray:
     """What follows a convolution: batch norm with this image's statistics (γ = 1, β = 0), then the
     activation. y ``(C, H, W)``; returned as it is when there is neither."""
@@ -56,8 +64,8 @@ def finish(y: np.ndarray, batch_norm: bool, activation: str) -> np.ndarray:
         mean = y.mean(axis=(1, 2), dtype=np.float64)
         var = y.var(axis=(1, 2), dtype=np.float64)  # biased, as BatchNorm2d normalises in training
         ones = np.ones(len(y), np.float32)
-        y = ops.batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
-    return ops.activation(y, activation)
+        y = _ops().batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
+    return _ops().activation(y, activation)
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ class Depthwise:
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """``(M, H, W)`` → ``(M·d, H', W')``."""
-        return ops.depthwise(x, self.array(), **self.geometry())
+        return _ops().depthwise(x, self.array(), **self.geometry())
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,7 @@ class Block:
 
     def run_pointwise(self, maps: np.ndarray) -> np.ndarray:
         """``(M·d, H', W')`` → ``(N, H', W')``."""
-        return self.finish(ops.pointwise(maps, self.weights()))
+        return self.finish(_ops().pointwise(maps, self.weights()))
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """The whole block: ``(M, H, W)`` → ``(N, H', W')``."""
@@ -229,7 +237,7 @@ class Block:
 
     def composed(self) -> np.ndarray:
         """The standard kernel ``(N, M, K, K)`` that equals depthwise then pointwise (without BN/act)."""
-        return ops.compose(self.kernel_array(), self.weights(), self.d)
+        return _ops().compose(self.kernel_array(), self.weights(), self.d)
 
 
 # --------------------------------------------------------------------------- the registry

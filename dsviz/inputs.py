@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsviz import ops
 from dsviz.kernels import depthwise_kernel
 
 # kernel name → what a copy filtered with it is called ("R (blur)")
@@ -53,6 +52,8 @@ def stack_filtered(photo: np.ndarray, copies: int) -> tuple[np.ndarray, list[str
     """
     if not 0 <= copies <= MAX_COPIES:
         raise ValueError(f"between 0 and {MAX_COPIES} filtered copies, not {copies}")
+    from dsviz import ops  # torch, only when there are copies to filter (see dsviz.block._ops)
+
     blocks = [photo]
     for name in list(FILTER_BANK)[:copies]:
         kernels = np.repeat(depthwise_kernel(name, 3)[None], photo.shape[0], axis=0)  # (C, 3, 3)
