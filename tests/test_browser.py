@@ -43,6 +43,7 @@ from streamlit.source_util import page_icon_and_name
 
 from dsviz import images, render
 from dsviz.block import SETTINGS, custom_key, identity_numbers, kernel_key
+from ui.style import per_row_for
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +55,10 @@ SHOT_SIZE = (1440, 6000)  # px: the tall window the view screenshots start from
 TIMEOUT = 60_000  # ms: the first run of a fresh server imports torch and computes every tile (2 busy cores)
 
 IMAGES = '[data-testid="stImage"] img'
+# The Playground at its defaults (3 channels, d = 1, N = 8) draws the photo and one image per row of
+# tiles: the channels (1 row), a row per channel (3) and the outputs (2 rows of 4).
+DEFAULT_IMAGES = 7
+FEWEST_IMAGES = 4  # any Playground view: the photo, its channels' row, a channel row, an output row
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 ERROR = '[data-testid="stAlertContentError"]'
 WARNING = '[data-testid="stAlertContentWarning"]'
@@ -93,9 +98,10 @@ PENDING_JS = """() => ({
 })"""
 SETTLED_JS = f"() => Object.values(({PENDING_JS})()).every(value => !value)"
 
-# The src of every image between the heading containing `start` and the next one containing `end`
-# (section headings are siblings of the images, so document order is the only reliable scope).
-SECTION_SRCS_JS = """([start, end]) => {
+# The src (or the alt text) of every image between the heading containing `start` and the next one
+# containing `end` (section headings are siblings of the images, so document order is the only reliable
+# scope).
+SECTION_SRCS_JS = """([start, end, attr]) => {
     const heads = [...document.querySelectorAll('[data-testid="stHeading"]')];
     const first = heads.find(h => h.innerText.includes(start));
     const last = end ? heads.find(h => h.innerText.includes(end)) : null;
@@ -103,7 +109,7 @@ SECTION_SRCS_JS = """([start, end]) => {
     return [...document.querySelectorAll('[data-testid="stImage"] img')]
         .filter(img => first.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING)
         .filter(img => !last || last.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_PRECEDING)
-        .map(img => img.src);
+        .map(img => attr === 'alt' ? img.alt : img.src);
 }"""
 
 # [src, naturalWidth, naturalHeight, rendered width] of every image, in document order.
@@ -282,9 +288,19 @@ class Tab:
         return self.page.eval_on_selector_all(IMAGES, "imgs => imgs.map(img => img.src)")
 
     def section(self, start: str, end: str | None = None) -> list[str]:
-        srcs = self.page.evaluate(SECTION_SRCS_JS, [start, end])
+        srcs = self.page.evaluate(SECTION_SRCS_JS, [start, end, "src"])
         assert srcs is not None, f"no section heading containing {start!r}"
         return srcs
+
+    def alts(self, start: str, end: str | None = None) -> list[str]:
+        """The alt text of every image of a section: what each row of tiles shows."""
+        alts = self.page.evaluate(SECTION_SRCS_JS, [start, end, "alt"])
+        assert alts is not None, f"no section heading containing {start!r}"
+        return alts
+
+    def image(self, src: str) -> Image.Image:
+        """The image the page shows at ``src``, as the server sent it."""
+        return Image.open(io.BytesIO(self.page.request.get(src).body())).convert("RGB")
 
     def wait_until_changed(self, js_value: str, before: object) -> None:
         """Poll until the expression ``js_value`` differs from ``before``, then wait for the run to end.
@@ -298,7 +314,7 @@ class Tab:
         self.settle()
 
     def wait_until_section_changed(self, start: str, end: str, before: list[str]) -> None:
-        self.wait_until_changed(f"({SECTION_SRCS_JS})({json.dumps([start, end])})", before)
+        self.wait_until_changed(f"({SECTION_SRCS_JS})({json.dumps([start, end, 'src'])})", before)
 
     def upload(self, name: str, data: bytes, mime: str) -> None:
         self.page.locator(UPLOAD_INPUT).set_input_files({"name": name, "mimeType": mime, "buffer": data})
@@ -348,7 +364,7 @@ class Tab:
     def main_height(self) -> int:
         return self.page.evaluate(f"document.querySelector('{MAIN}').scrollHeight")
 
-    def assert_healthy(self, min_images: int = 10) -> None:
+    def assert_healthy(self, min_images: int = FEWEST_IMAGES) -> None:
         """No exception box, no safety-net message, no browser errors, and the images decoded."""
         page = self.page
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
@@ -446,7 +462,7 @@ def photo_tile_size(height: int, width: int) -> tuple[int, int]:
 def test_default_page_loads_with_images_and_no_errors(tab: Tab) -> None:
     tab.open()
     tab.assert_healthy()
-    assert len(tab.srcs()) >= 10
+    assert len(tab.srcs()) == DEFAULT_IMAGES
     expect(tab.page.get_by_text("for this layer")).to_be_visible()  # the cost headline on top
     tab.screenshot("default.png")
     if os.environ.get("DSVIZ_UPDATE_DOCS") == "1" or not DOCS_SHOT.exists():
@@ -505,7 +521,7 @@ def test_corrupt_uploads_show_an_error_and_keep_the_page(tab: Tab) -> None:
     expect(tab.page.get_by_text("Showing your previous upload")).to_be_visible()
     expect(tab.page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(tab.page.get_by_text("Something went wrong")).to_have_count(0)
-    assert len(tab.srcs()) >= 10
+    assert len(tab.srcs()) >= DEFAULT_IMAGES
     assert tab.browser_errors() == []
 
 
@@ -529,19 +545,18 @@ def test_tiny_and_thin_uploads_show_a_message_and_keep_a_sane_page(tab: Tab) -> 
 
 def test_kernel_size_slider_redraws_the_maps_and_the_link(tab: Tab) -> None:
     tab.open()
-    inputs = set(tab.section("1 ·", "2 ·"))
-    section = tab.section("2 ·", "3 ·")
-    before = [s for s in section if s not in inputs]  # kernels and depthwise maps
+    before = tab.section("2 ·", "3 ·")  # one image per channel: the channel, its kernel, its map
     assert tab.slider("pg_k") == "3"
     thumb = tab.widget("pg_k").locator("input[type=range]")
     thumb.focus()
     thumb.press("ArrowRight")
-    tab.wait_until_section_changed("2 ·", "3 ·", section)
-    after = [s for s in tab.section("2 ·", "3 ·") if s not in inputs]
+    tab.wait_until_section_changed("2 ·", "3 ·", before)
+    after = tab.section("2 ·", "3 ·")
     assert tab.slider("pg_k") == "5"
     assert link(tab.page.url).get("pg_k") == "5", f"the link did not follow: {tab.page.url}"
-    assert len(after) == len(before) == 6, (before, after)  # 3 channels × (kernel, map)
-    assert not set(before) & set(after), "some kernel or depthwise images did not change"
+    assert len(after) == len(before) == 3, (before, after)  # 3 channel rows
+    assert not set(before) & set(after), "some channel rows (kernels and depthwise maps) did not change"
+    assert all(alt.startswith(("channel R:", "channel G:", "channel B:")) for alt in tab.alts("2 ·", "3 ·"))
     tab.assert_healthy()
 
 
@@ -575,7 +590,7 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
         assert link(tab.page.url) == query, tab.page.url
         expect(box).to_have_text(re.compile(re.escape(urlsplit(tab.page.url).query) + "$"))
         assert tab.section("1 ·", "2 ·") == inputs, "the input stage was redrawn"
-    assert len(tab.section("3 ·", "4 ·")) == 9, "section 3 should show one tile per output channel"
+    assert tab.alts("3 ·", "4 ·") == ["outputs 0–3", "outputs 4–7", "outputs 8"], "one row per 4 outputs"
     tab.assert_healthy()
 
     assert moved("copies", "ArrowRight") == "FINISHED_SUCCESSFULLY"  # a sidebar control: the whole app
@@ -592,7 +607,7 @@ def test_link_opens_the_same_view(tab: Tab) -> None:
     tab.open("?pg_k=7&pg_n=4&img=rings")
     assert tab.slider("pg_k") == "7"
     assert tab.slider("pg_n") == "4"
-    assert len(tab.section("3 ·", "4 ·")) == 4, "section 3 should show one tile per output channel"
+    assert tab.alts("3 ·", "4 ·") == ["outputs 0–3"], "section 3 should show one row of the 4 outputs"
     expect(tab.page.get_by_text("for this layer")).to_be_visible()
     expect(tab.page.get_by_text("7×7 convolution from 3 channels to 4 channels")).to_be_visible()
     tab.assert_healthy()
@@ -636,7 +651,15 @@ def test_invalid_link_setting_is_reported(tab: Tab, key: str, raw: str, shown: s
 
 def test_many_output_channels(tab: Tab) -> None:
     tab.open("?pg_n=64")
-    assert len(tab.section("3 ·", "4 ·")) == 64
+    per_row = per_row_for(64, False)
+    rows = [f"outputs {n}–{min(n + per_row, 64) - 1}" for n in range(0, 64, per_row)]
+    assert tab.alts("3 ·", "4 ·") == rows  # ceil(64 / 6) = 11 rows of tiles, one image each
+    sizes = {
+        src: (w, h, round(shown))
+        for src, w, h, shown in tab.page.eval_on_selector_all(IMAGES, IMAGE_SIZES_JS)
+    }
+    shown = {sizes[src] for src in tab.section("3 ·", "4 ·")}
+    assert len(shown) == 1, f"output rows of different sizes (natural w, h, drawn w): {shown}"
     tab.assert_healthy()
     tab.screenshot("n64.png", SHOT_SIZE)
 
@@ -767,8 +790,8 @@ def test_typed_grid_values_are_never_changed_silently(tab: Tab) -> None:
     want[size - 1] = 2.0
     assert SETTINGS[custom_key(0, 0)].parse(link(tab.page.url)[custom_key(0, 0)]) == tuple(want)
     after = tab.section("2 ·", "3 ·")
-    assert after[1:3] != section[1:3], "R's kernel and map did not change"  # rows: channel, kernel, map
-    assert after[3:] == section[3:], "G's and B's rows must not change"
+    assert after[0] != section[0], "R's kernel and map did not change"  # one image per channel row
+    assert after[1:] == section[1:], "G's and B's rows must not change"
 
     grid.hover()
     toolbar = grid.locator('[data-testid="stElementToolbar"]')
@@ -793,28 +816,49 @@ def test_stride_2_tiles_are_as_wide_as_the_input_tiles(tab: Tab) -> None:
     """Bug: at stride 2 the maps' titles and colour-bar text were drawn twice as large as their
     neighbours'. Every depthwise and output tile is drawn on the input's canvas (same natural size as
     the input channel tiles), so the browser scales all their text alike, and a map sits as wide as
-    the channel beside it."""
+    the channel beside it. Each row of tiles is one image: the stride-2 map is checked inside it, drawn
+    half size and centred in a tile as wide as its channel's."""
     tab.open("?pg_stride=2")
     height, width = sample_size()
     expected = tile_size(height, width, stride=2)
     assert expected == tile_size(height, width), "dsviz.render: a stride-2 tile differs from a stride-1 one"
+    kernel = render.kernel_tile(np.zeros((3, 3)), "k", render.Scale.signed(1.0)).size
+    per_row = per_row_for(SETTINGS["pg_n"].default, False)
     sizes = {src: (w, h, shown) for src, w, h, shown in tab.page.eval_on_selector_all(IMAGES, IMAGE_SIZES_JS)}
-    inputs = tab.section("1 ·", "2 ·")[1:]  # after the photo: one tile per channel
+    inputs = tab.section("1 ·", "2 ·")[1:]  # after the photo: one row of the channel tiles
     rows = tab.section("2 ·", "3 ·")  # per channel: the channel, its kernel, its map (d = 1)
     outputs = tab.section("3 ·", "4 ·")
-    assert len(inputs) == 3 and len(rows) == 9 and len(outputs) == SETTINGS["pg_n"].default
-    assert rows[0::3] == inputs
-    maps = rows[2::3]
-    for src in inputs + maps + outputs:
-        assert sizes[src][:2] == expected, f"a tile is {sizes[src][:2]}, not {expected} like the input tiles"
-    for channel, map_ in zip(rows[0::3], maps, strict=True):
-        assert abs(sizes[channel][2] - sizes[map_][2]) <= 1, (
-            "a map is drawn wider or narrower than its channel"
-        )
+    assert len(inputs) == 1 and len(rows) == 3
+    assert len(outputs) == math.ceil(SETTINGS["pg_n"].default / per_row)
+    gallery_row = (render.row_width([expected[0]] * per_row), expected[1])
+    for src in inputs + outputs:
+        assert sizes[src][:2] == gallery_row, f"a row is {sizes[src][:2]}, not {gallery_row}"
+    channel_row = (render.row_width([expected[0], kernel[0], expected[0]]), max(expected[1], kernel[1]))
+    for src in rows:
+        assert sizes[src][:2] == channel_row, f"a channel row is {sizes[src][:2]}, not {channel_row}"
     shown = {round(sizes[src][2]) for src in outputs}
-    assert max(shown) - min(shown) <= 1, f"output tiles drawn at different widths: {shown}"
+    assert max(shown) - min(shown) <= 1, f"output rows drawn at different widths: {shown}"
+    # inside a channel row: the channel fills its canvas; its map, at stride 2, is half as large, centred
+    canvas = render.canvas_for(height, width, render.zoom_for(height, width))
+    offsets = render.row_offsets([expected[0], kernel[0], expected[0]])
+    body = np.asarray(tab.image(rows[0]))[render.TITLE_HEIGHT : render.TITLE_HEIGHT + canvas[1]]
+    channel = ink_box(body[:, : canvas[0]])
+    drawn = ink_box(body[:, offsets[2] : offsets[2] + canvas[0]], ink=200)  # the grey frame, not JPEG ringing
+    assert channel[2:] == (canvas[0], canvas[1]), f"the channel covers {channel}, not its canvas {canvas}"
+    half = render.canvas_for(math.ceil(height / 2), math.ceil(width / 2), render.zoom_for(height, width))
+    assert all(abs(got - want - 2) <= 2 for got, want in zip(drawn[2:], half, strict=True)), (drawn, half)
+    assert (
+        abs(drawn[0] + drawn[2] / 2 - canvas[0] / 2) <= 2
+        and abs(drawn[1] + drawn[3] / 2 - canvas[1] / 2) <= 2
+    )
     tab.assert_healthy()
     tab.screenshot("stride2.png", SHOT_SIZE)
+
+
+def ink_box(picture: np.ndarray, ink: int = 235) -> tuple[int, int, int, int]:
+    """(left, top, width, height) of what is drawn on a white canvas (JPEG: "white" is ≥ ``ink``)."""
+    rows, cols = np.nonzero((picture < ink).any(axis=-1))
+    return cols.min(), rows.min(), cols.max() - cols.min() + 1, rows.max() - rows.min() + 1
 
 
 def test_reset_clears_every_setting_and_the_link(tab: Tab) -> None:

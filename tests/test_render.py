@@ -562,3 +562,39 @@ def test_a_scale_from_zero_marks_saturation_only_at_its_top() -> None:
     plain = np.asarray(render.colour_bar(120, render.Scale(0.0, 2.0, style.SEQUENTIAL)))
     np.testing.assert_array_equal(clipped[-20:], plain[-20:])  # the bottom label: no "≤"
     assert not np.array_equal(clipped[:20], plain[:20])  # the top label: "≥2"
+
+
+# ---- rows: several tiles as one image ------------------------------------------------------------------
+
+
+def test_a_row_places_tiles_on_the_jpeg_grid_tops_aligned_and_pads_on_the_right() -> None:
+    colours = [(200, 0, 0), (0, 150, 0), (0, 0, 220)]
+    tiles = [
+        Image.new("RGB", size, c) for size, c in zip([(50, 30), (21, 44), (50, 30)], colours, strict=True)
+    ]
+    offsets = render.row_offsets([t.width for t in tiles])
+    assert offsets[0] == 0 and all(x % 8 == 0 for x in offsets)
+    assert all(b - a >= w + render.ROW_GAP for a, b, w in zip(offsets, offsets[1:], [50, 21], strict=False))
+    picture = np.asarray(render.row(tiles, width=400))
+    assert picture.shape == (44, 400, 3)  # as tall as the tallest tile, padded to the width asked
+    for tile, x, colour in zip(tiles, offsets, colours, strict=True):
+        np.testing.assert_array_equal(
+            picture[: tile.height, x : x + tile.width], np.broadcast_to(colour, (tile.height, tile.width, 3))
+        )
+    assert (picture[30:, offsets[0]] == 255).all()  # below a shorter tile: the canvas colour
+    assert (picture[:, render.row_width([t.width for t in tiles]) :] == 255).all()  # the padding
+    assert render.row(tiles).width == render.row_width([t.width for t in tiles])
+
+
+def test_a_tile_on_a_row_keeps_its_pixels_through_a_second_jpeg_encoding() -> None:
+    """Tiles are JPEG; a row decodes and encodes them again. On the 8 px grid the second encoding
+    changes nothing a reader could see (no new blocks, the same quantisation)."""
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(96, 80)).astype(np.float32)
+    tile = render.tile(values, "output 3", Scale.signed(1.5))
+    once = Image.open(io.BytesIO(render.encode(tile))).convert("RGB")
+    sheet = render.row([once, once, once], width=1000)
+    twice = Image.open(io.BytesIO(render.encode(sheet))).convert("RGB")
+    x = render.row_offsets([once.width] * 3)[1]
+    again = np.asarray(twice)[: once.height, x : x + once.width].astype(int)
+    assert np.abs(again - np.asarray(once).astype(int)).mean() < 1.0

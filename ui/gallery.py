@@ -1,20 +1,41 @@
-"""Rows of tiles: a gallery of maps, and the channel → kernel → map rows of the depthwise stage."""
+"""Rows of tiles: a gallery of maps, and the channel → kernel → map rows of the depthwise stage.
+
+Each row is one image, composed on the server (:func:`dsviz.render.row`): a browser draws a page of
+160 maps as ~40 images instead of 160, and Streamlit handles and serves each image once. Every tile
+keeps its own title and colour bar; each row image says in its alt text what it shows. All rows of
+a stage are equally wide in pixels (a last, shorter row is padded with the canvas colour), so the
+browser scales them alike and their text reads at one size. Composed rows are cached in the tiles'
+byte-bounded cache, keyed by the plain values that named the tiles (:class:`ui.stages.Tiles`), so a
+rerun that draws the same tiles composes nothing.
+"""
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import io
+import re
+from collections.abc import Sequence
 
 import streamlit as st
 from PIL import Image
 
+from dsviz import render
+from ui import stages
 
-def gallery(tiles: list[bytes], per_row: int) -> None:
-    """Tiles in rows of ``per_row`` (every tile carries its own title and colour bar)."""
-    for start in range(0, len(tiles), per_row):
-        cols = st.columns(per_row)
-        for col, tile in zip(cols, tiles[start : start + per_row], strict=False):
-            col.image(tile, width="stretch")
+Row = tuple[bytes, str]  # (the encoded row image, its alt text)
+# Streamlit shrinks (bilinear, and encodes again) every image wider than this, on every run: a row is
+# made at most this wide here, once, by area means (no aliasing). (A page column is narrower still: the
+# browser shrinks it further, as it shrank each tile in a column before.)
+MAX_WIDTH = 1460
+
+
+def gallery(tiles: list[bytes], per_row: int, name: str = "") -> None:
+    """Tiles in rows of ``per_row``, one image per row (every tile carries its own title and colour
+    bar); as wide as ``per_row`` tiles even when the last row, or the only one, has fewer. ``name``
+    (e.g. "worked kernels") says what the tiles are in each row's alt text; tiles from
+    :mod:`ui.stages` say it themselves."""
+    for picture, alt in gallery_rows(tiles, per_row, name):
+        st.image(picture, width="stretch", output_format="JPEG", alt=alt)
 
 
 SATURATION = (
@@ -27,19 +48,109 @@ SATURATION = (
 def channel_rows(inputs: list[bytes], kernels: list[bytes], maps: list[bytes], d: int) -> None:
     """One row per input channel: the channel, then each of its d kernels and the map it makes."""
     st.caption("Each row: an input channel, then its kernel(s) and the depthwise map(s) they make.")
-    # Columns as wide as the tiles are in pixels: the browser then scales every tile alike, so the
-    # kernels' and the maps' titles and bar labels read at one size.
-    widths = [_width(inputs[0])] + [_width(kernels[0]), _width(maps[0])] * d
-    for channel, tile in enumerate(inputs):
-        cols = st.columns(widths)
-        cols[0].image(tile, width="stretch")
-        for r in range(d):
-            j = channel * d + r
-            cols[1 + 2 * r].image(kernels[j], width="stretch")
-            cols[2 + 2 * r].image(maps[j], width="stretch")
+    # One image per row, the tiles at their own pixel widths: the browser scales every tile of the
+    # row alike, so the kernels' and the maps' titles and bar labels read at one size.
+    for picture, alt in channel_row_images(inputs, kernels, maps, d):
+        st.image(picture, width="stretch", output_format="JPEG", alt=alt)
 
 
-@functools.lru_cache(maxsize=512)  # tiles are the cache's immutable bytes; a bytes object keeps its hash
-def _width(tile: bytes) -> int:
-    """The encoded image's width in pixels (read from its header)."""
-    return Image.open(io.BytesIO(tile)).width
+# --- composing (cached) ------------------------------------------------------------------------------
+
+
+def gallery_rows(tiles: Sequence[bytes], per_row: int, name: str = "") -> tuple[Row, ...]:
+    """The rows :func:`gallery` draws: (image, alt text) each."""
+    if not tiles:
+        return ()
+    key = ("gallery.rows", _key(tiles), per_row, name)
+    return stages.TILES.get_or_compute(key, lambda: _gallery_rows(tiles, per_row, name))
+
+
+def channel_row_images(
+    inputs: Sequence[bytes], kernels: Sequence[bytes], maps: Sequence[bytes], d: int
+) -> tuple[Row, ...]:
+    """The rows :func:`channel_rows` draws: (image, alt text) each."""
+    key = ("gallery.channel_rows", _key(inputs), _key(kernels), _key(maps), d)
+    return stages.TILES.get_or_compute(key, lambda: _channel_rows(inputs, kernels, maps, d))
+
+
+def _key(tiles: Sequence[bytes]) -> tuple:
+    """Plain values naming ``tiles``: those of :class:`ui.stages.Tiles`, else a digest of the bytes."""
+    key = getattr(tiles, "key", None)
+    if key is not None:
+        return key
+    digest = hashlib.blake2b(digest_size=16)
+    for tile in tiles:
+        digest.update(len(tile).to_bytes(8, "little"))
+        digest.update(tile)
+    return ("digest", len(tiles), digest.hexdigest())
+
+
+def _decode(tile: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(tile)).convert("RGB")
+
+
+def _encode(picture: Image.Image) -> bytes:
+    """A row as JPEG, shrunk to :data:`MAX_WIDTH` if wider (every row of a stage is equally wide, so
+    all shrink alike)."""
+    if picture.width > MAX_WIDTH:
+        height = round(picture.height * MAX_WIDTH / picture.width)
+        picture = picture.resize((MAX_WIDTH, height), Image.Resampling.BOX)  # area means, fast
+    return render.encode(picture)
+
+
+def _gallery_rows(tiles: Sequence[bytes], per_row: int, name: str) -> tuple[Row, ...]:
+    pictures = [_decode(t) for t in tiles]
+    rows = [pictures[i : i + per_row] for i in range(0, len(pictures), per_row)]
+    widest = max(p.width for p in pictures)
+    width = max(
+        [render.row_width([widest] * per_row)] + [render.row_width([p.width for p in r]) for r in rows]
+    )
+    titles = getattr(tiles, "titles", ())
+    name = name or getattr(tiles, "name", "tiles")
+    return tuple(
+        (
+            _encode(render.row(row, width)),
+            _alt(name, titles[i * per_row : i * per_row + len(row)], i * per_row, len(row)),
+        )
+        for i, row in enumerate(rows)
+    )
+
+
+def _channel_rows(
+    inputs: Sequence[bytes], kernels: Sequence[bytes], maps: Sequence[bytes], d: int
+) -> tuple[Row, ...]:
+    channels = getattr(inputs, "titles", ()) or tuple(f"{c}" for c in range(len(inputs)))
+    names = getattr(kernels, "titles", ()) or tuple(f"{j}" for j in range(len(kernels)))
+    rows, alts = [], []
+    decoded: dict[int, Image.Image] = {}  # a kernel drawn for several channels is one bytes object
+
+    def picture(tile: bytes) -> Image.Image:
+        if id(tile) not in decoded:
+            decoded[id(tile)] = _decode(tile)
+        return decoded[id(tile)]
+
+    for c, tile in enumerate(inputs):
+        pictures = [picture(tile)]
+        for j in range(c * d, (c + 1) * d):
+            pictures += [picture(kernels[j]), picture(maps[j])]
+        rows.append(pictures)
+        mine = [names[j] for j in range(c * d, (c + 1) * d)]
+        if d == 1:
+            alts.append(f"channel {channels[c]}: its kernel {mine[0]} and the depthwise map it makes")
+        else:
+            alts.append(
+                f"channel {channels[c]}: its kernels {', '.join(mine)} and the depthwise maps they make"
+            )
+    width = max(render.row_width([p.width for p in r]) for r in rows)
+    return tuple((_encode(render.row(r, width)), alt) for r, alt in zip(rows, alts, strict=True))
+
+
+def _alt(name: str, titles: Sequence[str], start: int, count: int) -> str:
+    """What a gallery row shows: "outputs 0–3" for numbered titles, else the tiles' titles."""
+    if not titles:
+        return f"{name} {start + 1}–{start + count}" if count > 1 else f"{name} {start + 1}"
+    numbered = [re.fullmatch(r"(.*\D) ?(\d+)", t) for t in titles]
+    if all(numbered) and len({m[1] for m in numbered}) == 1:
+        first, last = numbered[0][2], numbered[-1][2]
+        return f"{name} {first}–{last}" if len(titles) > 1 else f"{name} {first}"
+    return f"{name}: {', '.join(titles)}"
