@@ -64,7 +64,9 @@ ERROR = '[data-testid="stAlertContentError"]'
 WARNING = '[data-testid="stAlertContentWarning"]'
 MAIN = '[data-testid="stMain"]'
 PROBE_404 = "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
-LAST_ELEMENT = "This block in PyTorch, with this page's weights"  # the last expander of views/playground.py
+LAST_ELEMENT = (
+    "This block in PyTorch, with this page's weights"  # views/playground.py's last item: a page link
+)
 FORMULAS = "pg_formulas"  # key of the expander "The cost formulas, as usually written and corrected"
 
 # Counts the script runs the page has seen, from stApp's data-test-script-state ("initial", "running",
@@ -253,7 +255,7 @@ class Tab:
         self.open_page(DEFAULT_PAGE, query)
         expect(self.page.get_by_role("heading", name=re.compile("Playground"))).to_be_visible(timeout=TIMEOUT)
         # The page's last element: once it is drawn the first run is over.
-        expect(self.page.get_by_text(LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
+        expect(self.page.get_by_role("link", name=LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
         self.settle()
 
     def open_page(self, page: AppPage, query: str = "") -> None:
@@ -722,7 +724,7 @@ def test_page_switch_round_trip_keeps_every_setting(tab: Tab) -> None:
     expect(tab.page.locator('[data-testid="stException"]')).to_have_count(0)
 
     tab.rerun(tab.nav_link(DEFAULT_PAGE).click)
-    expect(tab.page.get_by_text(LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
+    expect(tab.page.get_by_role("link", name=LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
     tab.settle()
     assert link(tab.page.url) == playground, f"back on the Playground the link is {tab.page.url}"
     assert (tab.slider("pg_k"), tab.slider("pg_n")) == ("5", "7")
