@@ -60,6 +60,7 @@ notices = st.container()  # on top, but filled last: the page's own widgets may 
 try:
     settings.start_run()
     parts.make_link_box()
+    style.page_css()
     with st.sidebar:
         if settings.control("present"):
             style.presentation()

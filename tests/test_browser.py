@@ -961,5 +961,10 @@ def test_phone_width_has_no_sideways_scroll(tab: Tab) -> None:
     tab.open()
     overflow = tab.page.evaluate(f"document.querySelector('{MAIN}').scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow} px wider than the phone"
+    # the rows of tiles keep a readable width there: their own boxes scroll sideways (ui.style.ROWS_CSS)
+    rows = tab.page.eval_on_selector_all(
+        "[class*='st-key-dsviz_rows_'] img", "imgs => imgs.map(i => i.getBoundingClientRect().width)"
+    )
+    assert len(rows) >= 6 and min(rows) >= 560, rows
     tab.assert_healthy()
     tab.screenshot("phone-390.png", (390, 844))

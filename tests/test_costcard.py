@@ -163,8 +163,9 @@ def test_card_labels_units_and_never_says_the_seed() -> None:
 
 def shown_table(at: AppTest) -> dict[str, list[str]]:
     """The card's cost table as the page shows it (markdown): row name → its cells."""
-    table = next(m.value for m in at.markdown if m.value.startswith("| |"))
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    table = next(m.value for m in at.markdown if "| |" in m.value)
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
     return {row[0]: row[1:] for row in rows[2:]}
 
 

@@ -229,11 +229,12 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
     cols[2].metric(f"separable ÷ standard ({unit})", f"{float(cmp.compute_ratio):.4f}")
     # A markdown table, not st.dataframe: the Playground then needs no data-grid JavaScript (~0.5 s of
     # a new session's opening, benchmarks/app_speed.py). The columns' meanings follow in a caption.
-    st.markdown(markdown_table(cost_table(sep, convention)))
-    st.caption(
-        f"{noun.capitalize()}: {' + '.join(params_counted(sep, convention))}. Output bytes: float32, 4 "
-        f"bytes a value. MACs per byte moved: {INTENSITY_HELP}"
-    )
+    # in a box of its own that scrolls sideways on a phone, not the page (blank lines: markdown inside)
+    table = markdown_table(cost_table(sep, convention))
+    st.markdown(f'<div style="overflow-x: auto">\n\n{table}\n\n</div>', unsafe_allow_html=True)
+    counted = params_counted(sep, convention)
+    what = f"{noun.capitalize()}: {' + '.join(counted)}. " if counted != ["weights"] else ""
+    st.caption(f"{what}Output bytes: float32, 4 bytes a value. MACs per byte moved: {INTENSITY_HELP}")
     bars = {
         "standard": {"standard conv": sep.standard.compute(convention)},
         "separable": {

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 from PIL import Image
+from streamlit.errors import StreamlitAPIException
 
 from dsviz import render
-from ui import stages
+from ui import stages, style
 
 Row = tuple[bytes, str]  # (the encoded row image, its alt text)
 # Streamlit shrinks (bilinear, and encodes again) every image wider than this, on every run: a row is
@@ -34,8 +35,7 @@ def gallery(tiles: list[bytes], per_row: int, name: str = "") -> None:
     bar); as wide as ``per_row`` tiles even when the last row, or the only one, has fewer. ``name``
     (e.g. "worked kernels") says what the tiles are in each row's alt text; tiles from
     :mod:`ui.stages` say it themselves."""
-    for picture, alt in gallery_rows(tiles, per_row, name):
-        st.image(picture, width="stretch", output_format="JPEG", alt=alt)
+    draw(gallery_rows(tiles, per_row, name))
 
 
 SATURATION = (
@@ -50,8 +50,23 @@ def channel_rows(inputs: list[bytes], kernels: list[bytes], maps: list[bytes], d
     st.caption("Each row: an input channel, then its kernel(s) and the depthwise map(s) they make.")
     # One image per row, the tiles at their own pixel widths: the browser scales every tile of the
     # row alike, so the kernels' and the maps' titles and bar labels read at one size.
-    for picture, alt in channel_row_images(inputs, kernels, maps, d):
-        st.image(picture, width="stretch", output_format="JPEG", alt=alt)
+    draw(channel_row_images(inputs, kernels, maps, d))
+
+
+def draw(rows: tuple[Row, ...]) -> None:
+    """The row images, in a box of their own: on a phone the rows keep a readable width and the box
+    scrolls sideways, not the page (:data:`ui.style.ROWS_CSS`). The box's key comes from the rows'
+    content, so a rerun that draws the same rows keeps the same box."""
+    box = hashlib.blake2b(repr([alt for _, alt in rows]).encode(), digest_size=8)
+    for picture, _ in rows:
+        box.update(picture[-64:])  # the tail of a JPEG differs when its pixels do
+    try:
+        container = st.container(key=f"{style.ROWS_KEY}{box.hexdigest()}")
+    except StreamlitAPIException:  # the very same rows twice on one page: the second box is plain
+        container = st.container()
+    with container:
+        for picture, alt in rows:
+            st.image(picture, width="stretch", output_format="JPEG", alt=alt)
 
 
 # --- composing (cached) ------------------------------------------------------------------------------

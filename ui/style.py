@@ -11,6 +11,13 @@ PRESENTATION_CSS = "<style>html { font-size: 21px; }</style>"
 BOX = 320  # px: the longest side a map is drawn at (its title text is drawn at a fixed size)
 PRESENTATION_BOX = 200  # smaller maps, fewer per row: the browser enlarges them, text included
 PRESENTATION_ZOOM = 1.5  # SVG charts: their text is 11-14 px, a little under the page's 21 px there
+ROWS_KEY = "dsviz_rows_"  # the boxes that hold rows of tiles (ui.gallery.draw)
+# On a phone a row of 3-6 tiles shrunk to the screen's width leaves each title and bar label a few
+# pixels tall: there a row keeps a readable width (~140 px a tile) and its own box scrolls sideways.
+ROWS_CSS = (
+    f"<style>@media (max-width: 640px) {{ [class*='st-key-{ROWS_KEY}'] {{ overflow-x: auto; }} "
+    f"[class*='st-key-{ROWS_KEY}'] img {{ min-width: 560px; }} }}</style>"
+)
 
 
 def presenting() -> bool:
@@ -19,6 +26,11 @@ def presenting() -> bool:
 
 def presentation() -> None:
     st.html(PRESENTATION_CSS)
+
+
+def page_css() -> None:
+    """The app's own CSS, for every page (a style-only st.html takes no space)."""
+    st.html(ROWS_CSS)
 
 
 def map_box() -> int:
