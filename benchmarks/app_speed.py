@@ -48,11 +48,14 @@ VIEWPORT = {"width": 1400, "height": 900}
 HEAVY = {"res": "1024", "copies": "7", "pg_n": "64", "pg_k": "11"}
 
 
-def playground_images(copies: int = 0, d: int = 1, n: int = 8) -> int:
-    """How many images the Playground draws for the RGB photo: the photo, its M channels, a row per
-    channel (the channel, d kernels, d maps) and the n outputs."""
+def playground_images(copies: int = 0, n: int = 8) -> int:
+    """How many images the Playground draws for the RGB photo: the photo, one per row of its M channel
+    tiles, one per channel row (the channel, its d kernels and d maps in one image) and one per row of
+    the n output tiles (ui.gallery). The same for every d: a channel row holds all its maps."""
+    from ui.style import per_row_for
+
     m = 3 * (1 + copies)
-    return 1 + m + m * (1 + 2 * d) + n
+    return 1 + -(-m // per_row_for(m, False)) + m + -(-n // per_row_for(n, False))
 
 
 DEFAULT_IMAGES = playground_images()
@@ -425,10 +428,10 @@ def felt_speed(browser, url: str, report: Report) -> None:
     report.add(Row("browser · keypress → settled, cached · median", settled[0], "ms", 300, detail))
     page.context.close()
 
-    page, traffic, ms = open_page(browser, f"{url}/?{urlencode(HEAVY)}", playground_images(7, 1, 64))
+    page, traffic, ms = open_page(browser, f"{url}/?{urlencode(HEAVY)}", playground_images(7, 64))
     assert all(f"{key}={value}" in page.url for key, value in HEAVY.items()), page.url
     report.add(Row("heavy view · open (link) → settled", ms, "ms", 2000, "new to this server"))
-    changed = move(page, traffic, slider("pg_d"), playground_images(7, 2, 64))
+    changed = move(page, traffic, slider("pg_d"), playground_images(7, 64))
     detail = f"keyboard; server {changed.server_ms:.0f} ms"
     report.add(Row("heavy view · d 1→2 → settled", changed.settled_ms, "ms", 2000, detail))
     page.context.close()
@@ -455,7 +458,7 @@ def in_the_browser(report: Report) -> None:
 # The other pages: a widget of their own, moved in Chromium (bytes) and under AppTest (server time).
 OTHER_PAGES = (
     ("pixel", "Inside one pixel · output row +1", step_up("px_row"), 0),
-    ("groups", "Standard → grouped → depthwise · g", slider("gr_g", ("ArrowRight", "ArrowLeft")), 4),
+    ("groups", "Standard → grouped → depthwise · g", slider("gr_g", ("ArrowRight", "ArrowLeft")), 3),
 )
 
 

@@ -49,7 +49,7 @@ ACTIVATION_LABELS = {"none": "none", "relu": "ReLU", "relu6": "ReLU6"}
 # --------------------------------------------------------------------------- the block
 
 
-def _ops():
+def lazy_ops():
     """:mod:`dsviz.ops`, imported when a block first runs: it imports torch (2-5 s), and the settings
     registry here is needed long before that (app.py imports torch in the background meanwhile)."""
     from dsviz import ops
@@ -64,8 +64,8 @@ def finish(y: np.ndarray, batch_norm: bool, activation: str) -> np.ndarray:
         mean = y.mean(axis=(1, 2), dtype=np.float64)
         var = y.var(axis=(1, 2), dtype=np.float64)  # biased, as BatchNorm2d normalises in training
         ones = np.ones(len(y), np.float32)
-        y = _ops().batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
-    return _ops().activation(y, activation)
+        y = lazy_ops().batch_norm(y, ones, np.zeros_like(ones), mean, var, BN_EPS)
+    return lazy_ops().activation(y, activation)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class Depthwise:
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """``(M, H, W)`` → ``(M·d, H', W')``."""
-        return _ops().depthwise(x, self.array(), **self.geometry())
+        return lazy_ops().depthwise(x, self.array(), **self.geometry())
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ class Block:
 
     def run_pointwise(self, maps: np.ndarray) -> np.ndarray:
         """``(M·d, H', W')`` → ``(N, H', W')``."""
-        return self.finish(_ops().pointwise(maps, self.weights()))
+        return self.finish(lazy_ops().pointwise(maps, self.weights()))
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """The whole block: ``(M, H, W)`` → ``(N, H', W')``."""
@@ -237,7 +237,7 @@ class Block:
 
     def composed(self) -> np.ndarray:
         """The standard kernel ``(N, M, K, K)`` that equals depthwise then pointwise (without BN/act)."""
-        return _ops().compose(self.kernel_array(), self.weights(), self.d)
+        return lazy_ops().compose(self.kernel_array(), self.weights(), self.d)
 
 
 # --------------------------------------------------------------------------- the registry

@@ -52,7 +52,7 @@ def stack_filtered(photo: np.ndarray, copies: int) -> tuple[np.ndarray, list[str
     """
     if not 0 <= copies <= MAX_COPIES:
         raise ValueError(f"between 0 and {MAX_COPIES} filtered copies, not {copies}")
-    from dsviz import ops  # torch, only when there are copies to filter (see dsviz.block._ops)
+    from dsviz import ops  # torch, only when there are copies to filter (see dsviz.block.lazy_ops)
 
     blocks = [photo]
     for name in list(FILTER_BANK)[:copies]:

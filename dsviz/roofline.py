@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 Progress = Callable[[float, str], None]  # (fraction done in [0, 1], what is running now)
 
@@ -80,6 +79,8 @@ def _best_seconds(run: Callable[[], object], repeats: int) -> float:
 
 def peak_gmacs(size: int = MATMUL_SIZE, repeats: int = REPEATS) -> float:
     """GMAC/s of a float32 ``(size × size) @ (size × size)`` matrix product (``size³`` MACs)."""
+    import torch  # here, not at the top: the Playground imports this module long before it times
+
     generator = torch.Generator().manual_seed(0)
     a = torch.rand(size, size, generator=generator)
     b = torch.rand(size, size, generator=generator)

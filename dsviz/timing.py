@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dsviz import cost, ops, roofline
+from dsviz import cost, roofline
 from dsviz.geometry import Padding
 
 BUDGET_S = 1.0  # timed rounds stop once this much time is spent (after at least MIN_REPEATS rounds)
@@ -248,6 +248,7 @@ def time_layer(
     per_channel = rng.standard_normal((m * multiplier, kernel_size, kernel_size), dtype=np.float32)
     mix = rng.standard_normal((out_channels, m * multiplier), dtype=np.float32)  # (N, M·d)
     conv = {"stride": stride, "padding": padding, "dilation": dilation}
+    from dsviz import ops  # torch, when a timing runs: the Playground imports this module long before
 
     def runs(size: tuple[int, int, int]) -> dict[str, Callable[[], object]]:
         x = rng.random(size, dtype=np.float32)  # (M, H', W')

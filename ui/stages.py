@@ -19,8 +19,8 @@ import weakref
 
 import numpy as np
 
-from dsviz import groups, images, ops, render, style
-from dsviz.block import Block, Depthwise, InputSpec, finish
+from dsviz import groups, images, render, style
+from dsviz.block import Block, Depthwise, InputSpec, finish, lazy_ops
 from dsviz.inputs import stack_filtered
 from ui.memo import ByteLRU, memo
 
@@ -81,7 +81,7 @@ def raw_depthwise(spec: InputSpec, depthwise: Depthwise, *, data: bytes | None =
         out = np.empty((len(kernels), *first[0].shape[1:]), first[0].dtype)
         if missing:  # one call for the new maps: input channel j // d with kernel j, for each (d = 1)
             picked = x[[j // d for j in missing]]
-            out[missing] = ops.depthwise(picked, kernels[missing], **depthwise.geometry())
+            out[missing] = lazy_ops().depthwise(picked, kernels[missing], **depthwise.geometry())
         for j, (stage, i) in known.items():
             out[j] = stage[i]
     if len(_MAPS) > 4096:  # forget stages that are gone
@@ -107,7 +107,7 @@ def depthwise_maps(spec: InputSpec, block: Block, data: bytes | None = None) -> 
 @memo(ARRAYS, ignore=("data",))
 def raw_outputs(spec: InputSpec, block: Block, *, data: bytes | None = None) -> np.ndarray:
     """``(N, H', W')``: the pointwise mix of the depthwise stage, before BN and the activation."""
-    return ops.pointwise(depthwise_maps(spec, block, data), block.weights())
+    return lazy_ops().pointwise(depthwise_maps(spec, block, data), block.weights())
 
 
 @memo(ARRAYS, ignore=("data",))
@@ -129,7 +129,7 @@ def grouped_maps(spec: InputSpec, depthwise: Depthwise, g: int, *, data: bytes |
     stage itself."""
     x = channels(spec, data=data)
     weight = groups.grouped_kernel(depthwise.array(), x.shape[0], g)  # (M·d, M/g, K, K)
-    return ops.standard(x, weight, groups=g, **depthwise.geometry())
+    return lazy_ops().standard(x, weight, groups=g, **depthwise.geometry())
 
 
 # --------------------------------------------------------------------------- tiles
