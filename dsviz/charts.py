@@ -1,10 +1,11 @@
 """Small charts as SVG text: the pointwise weight matrix and the cost bars.
 
-Why not Plotly here: these two charts sit on the Playground, and Plotly's JavaScript (4.7 MB) made
-every new session open ~1.6 s later and every rerun redraw two charts (benchmarks/app_speed.py,
-benchmarks/browser_trace.py). An SVG is a few kilobytes, crisp on a projector, and its text can be
-enlarged and read aloud: the chart has a ``<title>`` and ``aria-label``, and every cell or bar
-segment a ``<title>`` that the browser shows on hover, as Plotly's hover did.
+Why not Plotly here: these two charts sit on the Playground, whose first page would then load
+Plotly's JavaScript (4.7 MB; a test page with one Plotly chart opened 1.6 s later than without, on
+the 2-core machine) and redraw two charts on every rerun (benchmarks/browser_trace.py). An SVG is
+a few kilobytes, crisp on a projector, and its text can be enlarged and read aloud: the chart has
+a ``<title>`` and ``aria-label``, and every cell or bar segment a ``<title>`` that the browser
+shows on hover, as Plotly's hover did.
 
 Colours: the weights use the app's zero-centred diverging scale (``dsviz.style.DIVERGING``, the
 same lookup table as the map tiles) with a colour bar; the bars use Okabe & Ito's colour-blind-safe
@@ -18,6 +19,7 @@ from html import escape
 
 import numpy as np
 
+from dsviz.render import Scale, colourise
 from dsviz.style import DIVERGING, LUT_SIZE, lut, symmetric_limit
 
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
@@ -28,12 +30,17 @@ NUMBER_ROWS_UP_TO = 24  # …and the rows are few enough for the cells to be tal
 PART_COLOURS = {"standard conv": "#6b6b6b", "depthwise": "#E69F00", "pointwise": "#0072B2"}
 
 
-def svg(width: float, height: float, title: str, body: list[str]) -> str:
-    """An SVG that scales to its container's width (``viewBox``), titled for screen readers."""
+def svg(width: float, height: float, title: str, body: list[str], *, fluid: bool = True) -> str:
+    """An SVG titled for screen readers. ``fluid``: inline, it shrinks to its container's width
+    (``viewBox``); else it has a fixed size (an image: ``dsviz.diagrams``)."""
+    size = (
+        f'style="width:100%;max-width:{width:.0f}px;height:auto"'
+        if fluid
+        else f'width="{width:.0f}" height="{height:.0f}"'
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'style="width:100%;max-width:{width:.0f}px;height:auto" role="img" aria-label="{escape(title)}">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" {size} '
+        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{"".join(body)}</svg>'
     )
 
 
@@ -46,10 +53,9 @@ def hex_colour(rgb: np.ndarray) -> str:
 
 
 def diverging_colours(values: np.ndarray, limit: float) -> list[str]:
-    """Each value's colour on the diverging scale ``[−limit, limit]`` (0 is the table's centre)."""
-    index = np.rint((np.clip(values, -limit, limit) / limit + 1) / 2 * (LUT_SIZE - 1)).astype(int)
-    table = lut(DIVERGING)
-    return [hex_colour(table[i]) for i in index.ravel()]
+    """Each value's colour on the diverging scale ``[−limit, limit]``, as the map tiles colour theirs
+    (values beyond ±limit take the end colours)."""
+    return [hex_colour(rgb) for rgb in colourise(values, Scale.signed(limit)).reshape(-1, 3)]
 
 
 def ink_on(colour: str) -> str:

@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from html import escape
 
+from dsviz.charts import FONT, svg
 from dsviz.groups import connections as pairs
 from dsviz.groups import group_of
 from dsviz.words import count
 
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#555555")
 EMPTY = "#eeeeee"
-FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 
 def group_colour(group: int) -> str:
     return GROUP_COLOURS[group % len(GROUP_COLOURS)]
-
-
-def _svg(width: float, height: float, title: str, body: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(title)}">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
-    )
 
 
 def connections(inputs: list[str], outputs: list[str], groups: int) -> str:
@@ -59,7 +51,7 @@ def connections(inputs: list[str], outputs: list[str], groups: int) -> str:
                 f"{escape(name)}</text>"
             )
     title = f"{count(groups, 'group')}: each of the {c} outputs sees {m // groups} of the {m} inputs"
-    return _svg(width, height, title, body)
+    return svg(width, height, title, body, fluid=False)
 
 
 def weight_tensor(m: int, c: int, groups: int, kernel_size: int) -> str:
@@ -85,4 +77,4 @@ def weight_tensor(m: int, c: int, groups: int, kernel_size: int) -> str:
         f"weight tensor ({c}, {m // groups}, {kernel_size}, {kernel_size}): {c * (m // groups)} filled "
         f"{kernel_size}×{kernel_size} slices of the {c * m} a standard convolution has"
     )
-    return _svg(width, height, title, body)
+    return svg(width, height, title, body, fluid=False)

@@ -13,7 +13,8 @@ PRESENTATION_BOX = 200  # smaller maps, fewer per row: the browser enlarges them
 PRESENTATION_ZOOM = 1.5  # SVG charts: their text is 11-14 px, a little under the page's 21 px there
 ROWS_KEY = "dsviz_rows_"  # the boxes that hold rows of tiles (ui.gallery.draw)
 # On a phone a row of 3-6 tiles shrunk to the screen's width leaves each title and bar label a few
-# pixels tall: there a row keeps a readable width (~140 px a tile) and its own box scrolls sideways.
+# pixels tall: there a row keeps at least 560 px (140 px a tile at four a row) and its own box
+# scrolls sideways.
 ROWS_CSS = (
     f"<style>@media (max-width: 640px) {{ [class*='st-key-{ROWS_KEY}'] {{ overflow-x: auto; }} "
     f"[class*='st-key-{ROWS_KEY}'] img {{ min-width: 560px; }} }}</style>"
