@@ -83,7 +83,8 @@ def weights_grid(weights: np.ndarray, rows: list[str], columns: list[str], title
     grid_w, grid_h = c * cell_w, n * cell_h
     bar_x = left + grid_w + 18
     width = max(bar_x + 70, text_width(title, 14) + 16)
-    height = top + grid_h + below
+    bar_h = min(max(grid_h, 96.0), 240.0)  # tall enough for its three labels even at N = 1
+    height = max(top + grid_h + below, top + bar_h + 8)
     colours = diverging_colours(weights, limit)
     body = [f'<text x="4" y="18" font-size="14" font-weight="bold" {FONT}>{escape(title)}</text>']
     for i in range(n):
@@ -110,7 +111,7 @@ def weights_grid(weights: np.ndarray, rows: list[str], columns: list[str], title
             f'<text x="{x:.1f}" y="{y:.1f}" transform="rotate(45 {x:.1f} {y:.1f})" '
             f'font-size="{label_size:g}" {FONT}>{escape(name)}</text>'
         )
-    body += colour_bar(bar_x, top, min(grid_h, 240.0), limit, "weight")
+    body += colour_bar(bar_x, top, bar_h, limit, "weight")
     return svg(width, height, title, body)
 
 

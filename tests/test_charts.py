@@ -47,6 +47,8 @@ def test_weights_grid_prints_values_and_labels_its_colour_bar() -> None:
     texts = [t.text for t in parse(svg).iter(f"{{{NS['s']}}}text")]
     assert "0.50" in texts and "−0.25" in texts  # the cells, with a true minus sign
     assert {"0", "−0.50"} <= set(texts) and "weight" in texts  # the bar: ±limit and 0
+    bar = next(r for r in parse(svg).iter(f"{{{NS['s']}}}rect") if r.get("fill") == "url(#wbar)")
+    assert float(bar.get("height")) >= 90  # one row of cells: its labels still do not overlap
     assert texts.count("P (1×2)") == 1
 
 
