@@ -710,11 +710,14 @@ def test_page_switch_round_trip_keeps_every_setting(tab: Tab) -> None:
     playground = link(tab.page.url)
     assert playground == {"pg_k": "5", "pg_n": "7", picker: "box", "pg_scale": "shared"}, playground
 
-    tab.rerun(tab.nav_link(other).click)
-    assert urlsplit(tab.page.url).path == f"/{other.url_path}", tab.page.url
+    # A page switch is waited for by its URL, not by the run counter: the counter missed the switch's
+    # run twice in CI (its attribute observer saw no "running" transition), with the page drawn.
+    tab.nav_link(other).click()
+    tab.page.wait_for_url(lambda url: urlsplit(url).path == f"/{other.url_path}", timeout=TIMEOUT)
     if other.heading:  # the other page's first run may be slow on a busy machine
         heading = tab.page.get_by_role("heading", name=other.heading, exact=True)
         expect(heading).to_be_visible(timeout=TIMEOUT)
+    tab.settle()
     there = link(tab.page.url)
     assert "pg_scale" not in there or "pg_scale" in other.source, f"{other.script}'s link: {tab.page.url}"
     assert all(playground.get(key) == value for key, value in there.items()), (playground, there)
@@ -723,7 +726,8 @@ def test_page_switch_round_trip_keeps_every_setting(tab: Tab) -> None:
         assert {key: there.get(key) for key in block} == block, f"{other.script}'s link: {tab.page.url}"
     expect(tab.page.locator('[data-testid="stException"]')).to_have_count(0)
 
-    tab.rerun(tab.nav_link(DEFAULT_PAGE).click)
+    tab.nav_link(DEFAULT_PAGE).click()
+    tab.page.wait_for_url(lambda url: urlsplit(url).path == "/", timeout=TIMEOUT)
     expect(tab.page.get_by_role("link", name=LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
     tab.settle()
     assert link(tab.page.url) == playground, f"back on the Playground the link is {tab.page.url}"
