@@ -9,6 +9,8 @@ registry (``dsviz.block.SETTINGS``), never from copies kept here.
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +82,10 @@ def other_values(w) -> list[Any]:
 
 def notices(at: AppTest) -> str:
     return " ".join(w.value for w in at.warning)
+
+
+def sidebar_link(at: AppTest) -> str:
+    """The link the sidebar's copy box shows (ui.parts.link_box), as text."""
+    (box,) = [e.proto.body for e in at.sidebar.get("html") if 'id="dsviz-link"' in e.proto.body]
+    (url,) = re.findall(r'<div id="dsviz-link"[^>]*>([^<]*)</div>', box)
+    return html.unescape(url)

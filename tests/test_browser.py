@@ -401,7 +401,9 @@ class Tab:
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """One browser profile for the module: its HTTP cache keeps Streamlit's scripts (plotly alone is
     megabytes) from being fetched again for every tab."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
     context.add_init_script(RUN_COUNTER_JS)
     yield context
     context.close()
@@ -579,7 +581,7 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
     tab.page.on("websocket", lambda ws: ws.on("framereceived", frame))
     tab.open()
     inputs = tab.section("1 ·", "2 ·")
-    box = tab.page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
+    box = tab.page.locator('[data-testid="stSidebar"] #dsviz-link')
 
     def moved(key: str, keys: str) -> str:
         before = len(finished)
@@ -602,6 +604,13 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
         assert moved(key, "ArrowLeft") == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
     assert link(tab.page.url) == {"pg_n": "7", "copies": "1"}, tab.page.url  # K = 3 is the default
     expect(box).to_have_text(re.compile(re.escape(urlsplit(tab.page.url).query) + "$"))
+    # its button copies the link as it stands, from the keyboard too
+    tab.page.locator("#dsviz-copy").focus()
+    tab.page.keyboard.press("Enter")
+    expect(tab.page.locator("#dsviz-copied")).to_have_text("Copied")
+    copied = tab.page.evaluate("navigator.clipboard.readText()")
+    assert copied == box.text_content() and link(copied) == link(tab.page.url), copied
+    assert urlsplit(copied).netloc == urlsplit(tab.page.url).netloc, copied
     tab.assert_healthy()
 
 

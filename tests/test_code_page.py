@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from apptest import open_page, trouble, widget
+from apptest import open_page, sidebar_link, trouble, widget
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
@@ -141,7 +141,7 @@ def test_sheet_and_cost_table_open(files) -> None:
 
 def test_the_sidebar_link_is_this_views_link() -> None:
     at = open_page(PAGE, query=QUERY)
-    (link,) = [c.value for c in at.sidebar.code]
+    link = sidebar_link(at)
     assert dict(pair.split("=") for pair in link.split("?")[1].split("&")) == dict(at.query_params)
 
 

@@ -13,6 +13,7 @@ server pays for every element of every rerun (see benchmarks/classroom.py).
 from __future__ import annotations
 
 import functools
+import html
 import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -30,6 +31,41 @@ SAFETY_NET = (
     "try changing them back. (Details are in the server log.)"
 )
 _LINK_BOX = "_dsviz_link_box"  # the sidebar placeholder that shows this view's link
+# The link and a Copy button as plain HTML, not st.code: st.code's copy icon comes with Streamlit's
+# syntax highlighter, a 1.5 MB script every new session downloaded and spent ~0.6 s evaluating
+# (benchmarks/browser_trace.py open). One click handler for the page, installed once; the clipboard
+# API needs a secure context (https or localhost), so on a classroom's http://<ip> it falls back to
+# selecting the text and the older copy command.
+LINK_HTML = """<div class="dsviz-link" style="font-size: 0.875rem">
+<div id="dsviz-link-label" style="opacity: 0.7; margin-bottom: 0.25rem">Link to this view:</div>
+<div id="dsviz-link" aria-labelledby="dsviz-link-label" style="font-family: monospace; font-size: 0.8rem;
+ overflow-wrap: anywhere; padding: 0.5rem 0.75rem; border-radius: 0.5rem;
+ background: rgba(128, 132, 149, 0.1)">{url}</div>
+<button type="button" id="dsviz-copy" style="margin-top: 0.25rem; padding: 0.2rem 0.75rem;
+ border: 1px solid rgba(49, 51, 63, 0.3); border-radius: 0.5rem; background: transparent;
+ color: inherit; font: inherit; cursor: pointer">Copy the link</button>
+<span id="dsviz-copied" role="status" style="margin-left: 0.5rem; opacity: 0.7"></span>
+</div>
+<script>
+if (!window.dsvizCopyLink) {{
+  window.dsvizCopyLink = true;
+  document.addEventListener("click", async (event) => {{
+    if (!event.target.closest("#dsviz-copy")) return;
+    const link = document.getElementById("dsviz-link");
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    try {{
+      await navigator.clipboard.writeText(link.textContent);
+    }} catch {{
+      document.execCommand("copy");
+    }}
+    document.getElementById("dsviz-copied").textContent = "Copied";
+    setTimeout(() => {{ document.getElementById("dsviz-copied").textContent = ""; }}, 2000);
+  }});
+}}
+</script>"""
 
 
 def safety_net(where: str) -> None:
@@ -47,9 +83,8 @@ def make_link_box() -> None:
 
 def link_box() -> None:
     """The sidebar's copy box with this view's link as it stands."""
-    with st.session_state[_LINK_BOX].container():
-        st.caption("Link to this view — copy it with the icon at its right:")
-        st.code(settings.link_url(), language=None, wrap_lines=True)
+    url = html.escape(settings.link_url(), quote=True)
+    st.session_state[_LINK_BOX].html(LINK_HTML.format(url=url), unsafe_allow_javascript=True)
 
 
 def live(part: Callable[P, R]) -> Callable[P, R | None]:
