@@ -25,7 +25,7 @@ COPY requirements.txt /app/requirements.txt
 RUN pip install -r /app/requirements.txt
 
 WORKDIR /app
-# Only what the app runs (see .dockerignore): app.py, views/, ui/, dsviz/ (with its samples), .streamlit/.
+# Only what the app runs (see .dockerignore): streamlit_app.py, app.py, views/, ui/, dsviz/ (with its samples), .streamlit/.
 COPY --chown=10001:10001 . /app
 USER 10001
 
@@ -33,4 +33,4 @@ EXPOSE 8501
 # python:3.11-slim has no curl: ask the server's own health endpoint with urllib.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request as u, sys; sys.exit(u.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"]
-CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true"]
+CMD ["streamlit", "run", "streamlit_app.py", "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true"]

@@ -1,4 +1,4 @@
-"""Run the real app (`streamlit run app.py`) on a free local port, for browser tests and benchmarks.
+"""Run the real app (`streamlit run streamlit_app.py`, the entry that serves app.py warmed) on a free local port, for browser tests and benchmarks.
 
     with live_server() as url:   # "http://127.0.0.1:<port>", answered "ok" by /_stcore/health
         ...
@@ -67,7 +67,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def live_server(app: str = "app.py", timeout: float = START_TIMEOUT) -> Iterator[str]:
+def live_server(app: str = "streamlit_app.py", timeout: float = START_TIMEOUT) -> Iterator[str]:
     """Start ``streamlit run <app>`` from the project root; yield its base URL; stop it afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
