@@ -379,7 +379,8 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     """``streamlit run streamlit_app.py`` (the README's command) with tests/live_server.py's flags
     (stop it with ``_stop``)."""
     flags = {"port": port, "address": "127.0.0.1", "headless": "true", "fileWatcherType": "none"}
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--browser.gatherUsageStats", "false"]
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+    command += ["--browser.gatherUsageStats", "false"]
     command += [arg for key, value in flags.items() for arg in (f"--server.{key}", str(value))]
     return subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True

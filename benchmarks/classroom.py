@@ -3,8 +3,8 @@
     python benchmarks/classroom.py            # S = 40 × 30 reruns, twice (leak check), then the knee
     python benchmarks/classroom.py --quick    # 5 × 5, one pass, no knee: a check in under a minute
 
-The real app runs as ``streamlit run streamlit_app.py`` on loopback (tests/live_server.py). Each student is one
-websocket to ``/_stcore/stream`` (subprotocol ``streamlit``) speaking as the browser does: a
+The real app runs as ``streamlit run streamlit_app.py`` on loopback (tests/live_server.py). Each
+student is one websocket to ``/_stcore/stream`` (subprotocol ``streamlit``) speaking as the browser does: a
 ``rerun_script`` BackMsg carries the query string the app last wrote, the page's script hash, the
 hashes of the messages the tab has cached and the full widget states (every widget of the last run,
 seeded from its element proto as the frontend seeds it, with the student's new value); ForwardMsgs are
@@ -547,7 +547,8 @@ def profile_summary(path: Path, top: int = 15) -> None:
 
 @contextlib.contextmanager
 def server(url: str | None):
-    """(base URL, server pids): our own ``streamlit run streamlit_app.py``, or a running one on loopback (no pids)."""
+    """(base URL, server pids): our own ``streamlit run streamlit_app.py``, or a running one on
+    loopback (no pids)."""
     if url is None:
         with live_server() as base:
             yield base, server_pids(int(base.rsplit(":", 1)[1]))

@@ -2,7 +2,8 @@
 
     python deploy/try_sticky.py          # needs nginx (Debian: apt-get install -y nginx)
 
-Starts two ``streamlit run streamlit_app.py`` replicas (tests/live_server.py) and nginx with deploy/nginx.conf,
+Starts two ``streamlit run streamlit_app.py`` replicas (tests/live_server.py) and nginx with
+deploy/nginx.conf,
 changed only where a container setup differs from one machine: the two replicas' loopback ports for
 the compose service ``app``, a loopback listen port, and log and pid files in a temporary folder.
 ``nginx -t`` checks it. Then students go through the proxy with benchmarks/classroom.py (``--url``):

@@ -1,4 +1,5 @@
-"""Run the real app (`streamlit run streamlit_app.py`, the entry that serves app.py warmed) on a free local port, for browser tests and benchmarks.
+"""Run the real app (`streamlit run streamlit_app.py`: app.py, warmed) on a free local port, for
+browser tests and benchmarks.
 
     with live_server() as url:   # "http://127.0.0.1:<port>", answered "ok" by /_stcore/health
         ...
