@@ -3,15 +3,14 @@
     python deploy/try_sticky.py          # needs nginx (Debian: apt-get install -y nginx)
 
 Starts two ``streamlit run streamlit_app.py`` replicas (tests/live_server.py) and nginx with
-deploy/nginx.conf,
-changed only where a container setup differs from one machine: the two replicas' loopback ports for
-the compose service ``app``, a loopback listen port, and log and pid files in a temporary folder.
-``nginx -t`` checks it. Then students go through the proxy with benchmarks/classroom.py (``--url``):
-page, health check, websocket, images and an upload each. Checked: no errors, every browser's
-requests (its ``dsviz_route`` cookie) all went to one replica, and both replicas got students. The
-same again with the hash line removed (nginx's round robin) is the control: without stickiness the
-images and uploads of a session land on the other replica and fail. Everything stops at the end.
-"""
+deploy/nginx.conf, changed only where a container setup differs from one machine: the two replicas'
+loopback ports for the compose service ``app``, a loopback listen port, and log and pid files in a
+temporary folder. ``nginx -t`` checks it. Then students go through the proxy with
+benchmarks/classroom.py (``--url``): page, health check, websocket, images and an upload each.
+Checked: no errors, every browser's requests (its ``dsviz_route`` cookie) all went to one replica,
+and both replicas got students. The same again with the hash line removed (nginx's round robin) is
+the control: without stickiness the images and uploads of a session land on the other replica and
+fail. Everything stops at the end. """
 
 from __future__ import annotations
 
