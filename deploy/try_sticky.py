@@ -10,7 +10,8 @@ benchmarks/classroom.py (``--url``): page, health check, websocket, images and a
 Checked: no errors, every browser's requests (its ``dsviz_route`` cookie) all went to one replica,
 and both replicas got students. The same again with the hash line removed (nginx's round robin) is
 the control: without stickiness the images and uploads of a session land on the other replica and
-fail. Everything stops at the end. """
+fail. Everything stops at the end.
+"""
 
 from __future__ import annotations
 
