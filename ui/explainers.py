@@ -11,18 +11,24 @@ from dsviz.block import Block
 from dsviz.cost import SeparableCost
 
 
+def display(latex: str) -> str:
+    """A display formula inside markdown: several formulas and sentences then go as one element, not
+    one each (a page part re-sends every element of it on every rerun)."""
+    return f"$$\n{latex}\n$$"
+
+
 def cost_formulas(sep: SeparableCost) -> None:
     """General cost formulas with d, filled in, next to the forms as usually written."""
     square = sep.depthwise.out_height == sep.depthwise.out_width
-    for latex in equations.cost_equations(square):
-        st.latex(latex)
-    st.latex(equations.RATIO_D1)
-    st.markdown("**As the blog post writes them**, and what was corrected:")
-    for name in ("cost_standard", "cost_separable", "ratio"):
-        st.latex(equations.AS_USUALLY_WRITTEN[name])
-    st.markdown("\n".join(f"- {sentence}" for sentence in equations.CORRECTIONS))
-    st.markdown("**Beyond the blog post's case** (stride 1, no dilation, d = 1):")
-    st.markdown("\n".join(f"- {sentence}" for sentence in equations.GENERALISATIONS))
+    parts = [display(latex) for latex in (*equations.cost_equations(square), equations.RATIO_D1)]
+    parts.append("**As the blog post writes them**, and what was corrected:")
+    parts += [
+        display(equations.AS_USUALLY_WRITTEN[name]) for name in ("cost_standard", "cost_separable", "ratio")
+    ]
+    parts.append("\n".join(f"- {sentence}" for sentence in equations.CORRECTIONS))
+    parts.append("**Beyond the blog post's case** (stride 1, no dilation, d = 1):")
+    parts.append("\n".join(f"- {sentence}" for sentence in equations.GENERALISATIONS))
+    st.markdown("\n\n".join(parts))
 
 
 KERAS_PADDING = (

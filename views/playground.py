@@ -43,9 +43,12 @@ def block_stages(input_tiles: list[bytes]) -> None:
     st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
     st.latex(equations.DEPTHWISE)
     with st.expander("What the symbols mean", key="pg_legend"):
-        st.markdown(equations.LEGEND)
-        st.latex(equations.PADDED_INPUT)
-        st.latex(equations.OUTPUT_SIZE)
+        legend = (
+            equations.LEGEND,
+            explainers.display(equations.PADDED_INPUT),
+            explainers.display(equations.OUTPUT_SIZE),
+        )
+        st.markdown("\n\n".join(legend))
     controls.depthwise_controls(picture)
     controls.custom_kernel_editors(block)
     try:
@@ -54,8 +57,7 @@ def block_stages(input_tiles: list[bytes]) -> None:
     except ValueError as err:  # e.g. a kernel wider than the image, or a padding the image cannot give
         st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
         return
-    for col, side in zip(st.columns(2), equations.filled_output_sides(sep.depthwise), strict=True):
-        col.latex(side)
+    st.latex(equations.filled_output_size(sep.depthwise))
     st.caption(f"{controls.receptive_field(block)} {gallery.SATURATION}")
     labels = tuple(k.label() for k in block.depthwise.kernels)
     k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
