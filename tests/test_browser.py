@@ -614,6 +614,34 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
     tab.assert_healthy()
 
 
+def test_a_slow_stage_says_what_it_is_doing(tab: Tab) -> None:
+    """A view that takes seconds (1024 px, 7 filtered copies, K = 11, d = 4, N = 64; new to this server)
+    shows a spinner naming the stage at work (Streamlit sends one once a stage has run 0.5 s), and
+    every spinner is gone when the page is drawn. Read from the websocket: a spinner may be on screen
+    for less time than a check for it takes."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from ui.stages import WORKING
+
+    spinners: list[str] = []  # each transient message's spinner text, "" for a clear
+
+    def frame(payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg.FromString(payload)
+            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_transient":
+                spinners.append(" ".join(e.spinner.text for e in msg.delta.new_transient.elements))
+
+    tab.page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    tab.page.goto(f"{tab.base_url}/?img=chelsea&res=1024&copies=7&pg_k=11&pg_n=64&pg_d=4")
+    expect(tab.page.get_by_role("link", name=LAST_ELEMENT)).to_be_visible(timeout=TIMEOUT)
+    tab.settle()
+    shown = [text for text in spinners if text]
+    assert shown and set(shown) <= set(WORKING.values()), spinners
+    assert spinners[-1] == "", "a spinner was left on the page"
+    expect(tab.page.get_by_test_id("stSpinner")).to_have_count(0)
+    tab.assert_healthy()
+
+
 def test_link_opens_the_same_view(tab: Tab) -> None:
     tab.open("?pg_k=7&pg_n=4&img=rings")
     assert tab.slider("pg_k") == "7"

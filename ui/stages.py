@@ -24,6 +24,13 @@ from dsviz.block import Block, Depthwise, InputSpec, finish, lazy_ops
 from dsviz.inputs import stack_filtered
 from ui.memo import ByteLRU, memo
 
+# What a stage's spinner says while it computes (Streamlit shows one only after 0.5 s): a large view
+# (1024 px, 7 filtered copies, N = 64, K = 11) takes seconds the first time on a 2-core server.
+WORKING = {
+    "input": "Filtering the photo into its input channels…",
+    "depthwise": "Convolving each channel with its kernels…",
+    "pointwise": "Mixing the maps into the N outputs…",
+}
 ARRAY_BUDGET = 3 << 30
 TILE_BUDGET = 512 << 20
 ARRAYS = ByteLRU(ARRAY_BUDGET)

@@ -24,7 +24,7 @@ shared = settings.control("pg_scale") == "shared"
 summary = st.empty()  # filled in by the cost stage, once the cost is known: the headline stays on top
 
 st.header("1 · Input", divider="gray")
-with st.container():
+with st.container(), st.spinner(stages.WORKING["input"], show_time=True):  # shown only after 0.5 s
     head, input_tiles = stages.input_tiles(spec, picture.labels, box=style.map_box(), data=data)
     cols = st.columns([1.2, 3])
     cols[0].image(head, width="stretch")
@@ -51,17 +51,18 @@ def block_stages(input_tiles: list[bytes]) -> None:
         st.markdown("\n\n".join(legend))
     controls.depthwise_controls(picture)
     controls.custom_kernel_editors(block)
-    try:
-        sep = block.cost(picture.height, picture.width)
-        dw_tiles = stages.depthwise_tiles(spec, block, shared, box=style.map_box(), data=data)
-    except ValueError as err:  # e.g. a kernel wider than the image, or a padding the image cannot give
-        st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
-        return
-    st.latex(equations.filled_output_size(sep.depthwise))
-    st.caption(f"{controls.receptive_field(block)} {gallery.SATURATION}")
-    labels = tuple(k.label() for k in block.depthwise.kernels)
-    k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
-    gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
+    with st.spinner(stages.WORKING["depthwise"], show_time=True):  # shown only after 0.5 s
+        try:
+            sep = block.cost(picture.height, picture.width)
+            dw_tiles = stages.depthwise_tiles(spec, block, shared, box=style.map_box(), data=data)
+        except ValueError as err:  # e.g. a kernel wider than the image, or a padding the image cannot give
+            st.error(f"This depthwise layer cannot run on a {picture.width}×{picture.height} px image: {err}")
+            return
+        st.latex(equations.filled_output_size(sep.depthwise))
+        st.caption(f"{controls.receptive_field(block)} {gallery.SATURATION}")
+        labels = tuple(k.label() for k in block.depthwise.kernels)
+        k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
+        gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
     pointwise_and_cost_stages(block)
 
 
@@ -73,13 +74,14 @@ def pointwise_and_cost_stages(block: Block) -> None:
     st.caption(block.pointwise_caption())
     title = f"pointwise weights P ({block.n}×{block.maps}: one row per output)"
     style.svg(charts.weights_grid(block.weights(), block.output_labels(), block.map_labels(), title))
-    try:
-        sep = block.cost(picture.height, picture.width)
-        out_tiles = stages.output_tiles(spec, block, shared, box=style.map_box(), data=data)
-    except ValueError as err:
-        st.error(f"The pointwise stage cannot run with these numbers: {err}")
-        return
-    gallery.gallery(out_tiles, style.per_row(len(out_tiles)))
+    with st.spinner(stages.WORKING["pointwise"], show_time=True):
+        try:
+            sep = block.cost(picture.height, picture.width)
+            out_tiles = stages.output_tiles(spec, block, shared, box=style.map_box(), data=data)
+        except ValueError as err:
+            st.error(f"The pointwise stage cannot run with these numbers: {err}")
+            return
+        gallery.gallery(out_tiles, style.per_row(len(out_tiles)))
 
     st.header("4 · Cost: separable vs standard", divider="gray")
     st.latex(equations.STANDARD)
