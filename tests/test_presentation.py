@@ -18,10 +18,10 @@ def test_presentation_mode_enlarges_text_on_every_page(page: str) -> None:
     at = open_page(page, query={"present": "true"})
     assert not trouble(at)
     assert widget(at, "present").value is True
-    assert any("font-size" in h.proto.body for h in at.get("html"))
+    assert any(h.proto.body == style.PRESENTATION_CSS for h in at.get("html"))
     assert at.query_params.get("present") == "true"
     plain = open_page(page)
-    assert not any("font-size" in h.proto.body for h in plain.get("html"))
+    assert not any("html { font-size" in h.proto.body for h in plain.get("html"))
 
 
 def widths(tiles: list[bytes]) -> set[int]:
