@@ -109,3 +109,33 @@ def test_presentation_rows_are_narrower_so_the_browser_enlarges_their_text() -> 
     w_normal = size(gallery.gallery_rows(normal, style.per_row_for(8, False))[0][0])[0]
     w_big = size(gallery.gallery_rows(big, style.per_row_for(8, True))[0][0])[0]
     assert w_big < w_normal  # in the same column width, a presentation row's text is drawn larger
+
+
+def test_one_more_output_draws_one_tile_and_composes_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """N → N + 1 keeps outputs 0…N − 1 (output n depends on row n of P alone): their tiles and the full
+    rows are reused, only the new tile is drawn and only the last row composed. Each reused tile is
+    the tile a fresh drawing makes."""
+    query = {"img": "coffee", "pg_pw": "random", "pg_bn": True, "pg_act": "relu6", "pg_n": 9}
+    stages.ARRAYS.clear()
+    stages.TILES.clear()
+    _, _, _, _, before = view(query)
+    rows_before = gallery.gallery_rows(before, 4)
+    drawn, composed = [], []
+    tile, row = render.tile, render.row
+    monkeypatch.setattr(render, "tile", lambda *a, **k: drawn.append(a[1]) or tile(*a, **k))
+    monkeypatch.setattr(render, "row", lambda *a, **k: composed.append(len(a[0])) or row(*a, **k))
+    block, _, _, _, after = view(query | {"pg_n": 10})
+    rows_after = gallery.gallery_rows(after, 4)
+    assert drawn == ["output 9"] and composed == [2], (drawn, composed)  # outputs 8 and 9
+    assert after[:9] == before[:9] and rows_after[:2] == rows_before[:2]
+
+    spec = input_spec(query)
+    _, height, width = stages.photo(spec.ref, spec.resolution, spec.grayscale).shape
+    maps = stages.outputs(spec, block)
+    stages.TILES.clear()  # drawn afresh: the same bytes
+    z = stages.zoom(spec)
+    fresh = [
+        stages.map_tile(m, f"output {n}", None, z, render.canvas_for(height, width, z))
+        for n, m in enumerate(maps)
+    ]
+    assert fresh == list(after)

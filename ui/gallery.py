@@ -114,21 +114,33 @@ def _encode(picture: Image.Image) -> bytes:
 
 
 def _gallery_rows(tiles: Sequence[bytes], per_row: int, name: str) -> tuple[Row, ...]:
-    pictures = [_decode(t) for t in tiles]
-    rows = [pictures[i : i + per_row] for i in range(0, len(pictures), per_row)]
-    widest = max(p.width for p in pictures)
+    sizes = [_size(t) for t in tiles]  # (width, height), read from the JPEG headers alone
+    starts = range(0, len(tiles), per_row)
+    widest = max(w for w, _ in sizes)
     width = max(
-        [render.row_width([widest] * per_row)] + [render.row_width([p.width for p in r]) for r in rows]
+        [render.row_width([widest] * per_row)]
+        + [render.row_width([w for w, _ in sizes[i : i + per_row]]) for i in starts]
     )
     titles = getattr(tiles, "titles", ())
     name = name or getattr(tiles, "name", "tiles")
     return tuple(
         (
-            _encode(render.row(row, width)),
-            _alt(name, titles[i * per_row : i * per_row + len(row)], i * per_row, len(row)),
+            _row(tiles[i : i + per_row], width),
+            _alt(name, titles[i : i + per_row], i, len(tiles[i : i + per_row])),
         )
-        for i, row in enumerate(rows)
+        for i in starts
     )
+
+
+def _row(tiles: Sequence[bytes], width: int) -> bytes:
+    """One row image, cached by its tiles' content: a gallery that gained a tile (N → N + 1 keeps
+    outputs 0…N − 1, see :func:`ui.stages.map_tile`) composes only its last row again."""
+    key = ("gallery.row", _key(list(tiles)), width)
+    return stages.TILES.get_or_compute(key, lambda: _encode(render.row([_decode(t) for t in tiles], width)))
+
+
+def _size(tile: bytes) -> tuple[int, int]:
+    return Image.open(io.BytesIO(tile)).size  # Pillow reads the header; the pixels stay undecoded
 
 
 def _channel_rows(
