@@ -172,19 +172,31 @@ def _conv(
     groups: int,
     padding_mode: str,
 ) -> np.ndarray:
-    """The torch call. x ``(1, M, H, W)`` → ``(N, H', W')``.
-
-    A grouped convolution over a few channels (an RGB photo) runs on a channels-last tensor, where
-    PyTorch is 2–8× faster than on NCHW; with many channels NCHW is faster (benchmarks/ops_speed.py).
-    """
+    """The torch call. x ``(1, M, H, W)`` → ``(N, H', W')``; a grouped one in the memory layout
+    :func:`channels_last_is_faster` picks."""
     batch = x  # (1, M, H, W)
-    if groups > 1 and x.shape[1] <= CHANNELS_LAST_MAX:
+    if groups > 1 and channels_last_is_faster(x.shape[1], kernel.shape[-1], dilation):
         batch = batch.contiguous(memory_format=torch.channels_last)
     if padding_mode != "zeros" and pad:
         batch = F.pad(batch, (pad, pad, pad, pad), mode=padding_mode)
         pad = 0
     out = F.conv2d(batch, kernel, stride=stride, padding=pad, dilation=dilation, groups=groups)
     return out[0].numpy()
+
+
+def channels_last_is_faster(channels: int, size: int, dilation: int) -> bool:
+    """Whether a grouped K×K convolution runs faster on a channels-last tensor than on NCHW.
+
+    Measured with torch 2.13 on the 2-core machine (benchmarks/ops_speed.py), 3 to 96 channels of
+    256 to 1024 px: at most 8 channels, channels-last is 2–8× faster; with more, NCHW is as fast or
+    faster — except at K = 11 undilated, where NCHW leaves its fast path and channels-last is 5–46×
+    faster at every size and channel count (24 channels of 1024 px: 3.3 s → 0.27 s). Dilated
+    kernels of K ≥ 5 go the other way: channels-last is 1.5–10× slower (3 channels of 256 px, K = 11,
+    δ = 2: 138 ms against 21 ms), so they stay NCHW (3 channels of 1024 px would gain, 1.6–3×).
+    """
+    if dilation > 1 and size >= 5:
+        return False
+    return size >= 11 or channels <= CHANNELS_LAST_MAX
 
 
 def compose(kernels: np.ndarray, weights: np.ndarray, depth_multiplier: int = 1) -> np.ndarray:

@@ -197,10 +197,10 @@ def map_tile(
 
     Cached by the map's content: a map this server has drawn the same way is not drawn again. Output
     n depends only on row n of P (and BN on output n alone), so N → N + 1 keeps outputs 0…N − 1 and
-    only the new one is drawn; d 1 → 2 keeps each channel's first map. (Hashing a 256² map: ~0.1 ms;
-    drawing and encoding it: ~8 ms.)"""
+    only the new one is drawn; d 1 → 2 keeps each channel's first map. (SHA-256: 3 ms for a 1024²
+    map on this machine, BLAKE2b 7 ms; drawing one takes ~15 ms.)"""
     values = np.ascontiguousarray(values)
-    digest = hashlib.blake2b(values, digest_size=16).digest()
+    digest = hashlib.sha256(values).digest()
     key = ("map_tile", digest, values.shape, values.dtype.str, title, scale, zoom, canvas)
 
     def draw() -> bytes:
