@@ -412,7 +412,7 @@ def row(pictures: list[Image.Image], width: int = 0, gap: int = ROW_GAP) -> Imag
     full = max(width, row_width([p.width for p in pictures], gap))
     board = Image.new("RGB", (full, max(p.height for p in pictures)), CANVAS)
     for picture, x in zip(pictures, offsets, strict=True):
-        board.paste(picture.convert("RGB"), (x, 0))
+        board.paste(picture if picture.mode == "RGB" else picture.convert("RGB"), (x, 0))  # no copy if RGB
     return board
 
 

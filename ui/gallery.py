@@ -101,7 +101,8 @@ def _key(tiles: Sequence[bytes]) -> tuple:
 
 
 def _decode(tile: bytes) -> Image.Image:
-    return Image.open(io.BytesIO(tile)).convert("RGB")
+    picture = Image.open(io.BytesIO(tile))
+    return picture if picture.mode == "RGB" else picture.convert("RGB")  # a tile is RGB: no copy
 
 
 def _encode(picture: Image.Image) -> bytes:
