@@ -81,9 +81,11 @@ def weights_grid(weights: np.ndarray, rows: list[str], columns: list[str], title
     below = min(max(text_width(col, label_size) for col in columns), 220) * 0.72 + 16  # labels at 45°
     top = 46.0  # the title, then the colour bar's name above the grid
     grid_w, grid_h = c * cell_w, n * cell_h
-    bar_x = left + grid_w + 18
-    width = max(bar_x + 70, text_width(title, 14) + 16)
     bar_h = min(max(grid_h, 96.0), 240.0)  # tall enough for its three labels even at N = 1
+    bar_x = left + grid_w + 18
+    if bar_h > grid_h + 10:  # a bar taller than the grid reaches down to the column labels: beside them
+        bar_x = max(bar_x, left + (c - 0.5) * cell_w + below - 16 + 12)  # their right end, and a gap
+    width = max(bar_x + 70, text_width(title, 14) + 16)
     height = max(top + grid_h + below, top + bar_h + 8)
     colours = diverging_colours(weights, limit)
     body = [f'<text x="4" y="18" font-size="14" font-weight="bold" {FONT}>{escape(title)}</text>']

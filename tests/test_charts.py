@@ -52,6 +52,20 @@ def test_weights_grid_prints_values_and_labels_its_colour_bar() -> None:
     assert texts.count("P (1×2)") == 1
 
 
+@pytest.mark.parametrize("n", [1, 2, 8])
+def test_the_colour_bar_clears_the_column_labels(n: int) -> None:
+    """Few rows: the bar is taller than the grid and reaches down to the 45° column labels, so it
+    stands right of their far end (a long name once ran into the bar's "−1.00" at N = 1)."""
+    columns = ["Sobel x of gray", "Gaussian blur of gray"]
+    root = parse(charts.weights_grid(np.eye(n, 2), [f"{i}: out" for i in range(n)], columns, "P"))
+    bar = next(r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("fill") == "url(#wbar)")
+    bar_x, bar_bottom = float(bar.get("x")), float(bar.get("y")) + float(bar.get("height"))
+    for label in (t for t in root.iter(f"{{{NS['s']}}}text") if t.text in columns):
+        x, y = float(label.get("x")), float(label.get("y"))
+        reach = charts.text_width(label.text, float(label.get("font-size"))) * 0.71  # cos 45°
+        assert bar_bottom < y or bar_x > x + reach, (label.text, bar_x, x + reach)
+
+
 def test_weights_grid_leaves_numbers_out_when_the_cells_are_too_many() -> None:
     weights = np.linspace(-1, 1, 64 * 24).reshape(64, 24)
     rows, columns = [f"o{i}" for i in range(64)], [f"m{j}" for j in range(24)]
