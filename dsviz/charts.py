@@ -84,7 +84,8 @@ def weights_grid(weights: np.ndarray, rows: list[str], columns: list[str], title
     bar_h = min(max(grid_h, 96.0), 240.0)  # tall enough for its three labels even at N = 1
     bar_x = left + grid_w + 18
     if bar_h > grid_h + 10:  # a bar taller than the grid reaches down to the column labels: beside them
-        bar_x = max(bar_x, left + (c - 0.5) * cell_w + below - 16 + 12)  # their right end, and a gap
+        labels_end = left + (c - 0.5) * cell_w + (below - 16)  # the last 45° label's right end
+        bar_x = max(bar_x, labels_end + 12)
     width = max(bar_x + 70, text_width(title, 14) + 16)
     height = max(top + grid_h + below, top + bar_h + 8)
     colours = diverging_colours(weights, limit)

@@ -187,12 +187,13 @@ def _conv(
 def channels_last_is_faster(channels: int, size: int, dilation: int) -> bool:
     """Whether a grouped K×K convolution runs faster on a channels-last tensor than on NCHW.
 
-    Measured with torch 2.13 on the 2-core machine (benchmarks/ops_speed.py), 3 to 96 channels of
-    256 to 1024 px: at most 8 channels, channels-last is 2–8× faster; with more, NCHW is as fast or
-    faster — except at K = 11 undilated, where NCHW leaves its fast path and channels-last is 5–46×
-    faster at every size and channel count (24 channels of 1024 px: 3.3 s → 0.27 s). Dilated
-    kernels of K ≥ 5 go the other way: channels-last is 1.5–10× slower (3 channels of 256 px, K = 11,
-    δ = 2: 138 ms against 21 ms), so they stay NCHW (3 channels of 1024 px would gain, 1.6–3×).
+    Timed with torch 2.13 on the 2-core machine, 3 to 96 channels of 256 to 1024 px, K 3 to 11, δ 1 to 4
+    (benchmarks/ops_speed.py keeps two K = 11 cells). Undilated, with at most 8 channels, channels-last
+    is 1.1–8× faster (K = 9: 0.8–1.6×); with more, NCHW is as fast or faster — except at K = 11, where
+    NCHW leaves its fast path and channels-last is 5–46× faster at every size and channel count (24
+    channels of 1024 px: 3.3 s → 0.27 s). Dilated kernels of K ≥ 5 go the other way: channels-last is
+    1.5–10× slower (3 channels of 256 px, K = 11, δ = 2: 138 ms against 21 ms), so they stay NCHW (3
+    channels of 1024 px would gain, 1.6–3×).
     """
     if dilation > 1 and size >= 5:
         return False

@@ -124,19 +124,17 @@ def _gallery_rows(tiles: Sequence[bytes], per_row: int, name: str) -> tuple[Row,
     )
     titles = getattr(tiles, "titles", ())
     name = name or getattr(tiles, "name", "tiles")
+    rows = [tiles[i : i + per_row] for i in starts]  # plain lists of the tiles' bytes
     return tuple(
-        (
-            _row(tiles[i : i + per_row], width),
-            _alt(name, titles[i : i + per_row], i, len(tiles[i : i + per_row])),
-        )
-        for i in starts
+        (_row(row, width), _alt(name, titles[i : i + len(row)], i, len(row)))
+        for i, row in zip(starts, rows, strict=True)
     )
 
 
-def _row(tiles: Sequence[bytes], width: int) -> bytes:
+def _row(tiles: list[bytes], width: int) -> bytes:
     """One row image, cached by its tiles' content: a gallery that gained a tile (N → N + 1 keeps
     outputs 0…N − 1, see :func:`ui.stages.map_tile`) composes only its last row again."""
-    key = ("gallery.row", _key(list(tiles)), width)
+    key = ("gallery.row", _key(tiles), width)
     return stages.TILES.get_or_compute(key, lambda: _encode(render.row([_decode(t) for t in tiles], width)))
 
 

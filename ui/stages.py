@@ -28,7 +28,7 @@ from ui.memo import ByteLRU, memo
 # What a stage's spinner says while it computes (Streamlit shows one only after 0.5 s): a large view
 # (1024 px, 7 filtered copies, N = 64, K = 11) takes seconds the first time on a 2-core server.
 WORKING = {
-    "input": "Filtering the photo into its input channels…",
+    "input": "Preparing the input channels…",
     "depthwise": "Convolving each channel with its kernels…",
     "pointwise": "Mixing the maps into the N outputs…",
 }
@@ -162,8 +162,8 @@ def zoom(spec: InputSpec, data: bytes | None = None, box: int = 320) -> float:
 def _scale(values: np.ndarray) -> render.Scale:
     """The scale of one map (its structure) or of all a stage's maps (comparable magnitudes),
     saturating the strongest 0.5 % of values (the colour bar marks it). Signed values: zero-centred
-    diverging. Values that are never negative (a blur, a ReLU) have
-    no sign to show: black 0 → white maximum, so the diverging scale's unused half is not wasted."""
+    diverging. Values that are never negative (a blur, a ReLU) have no sign to show: black 0 → white
+    maximum, so the diverging scale's unused half is not wasted."""
     limit, clipped = style.robust_limit(values)
     if values.min() >= 0:
         return render.Scale(0.0, limit, style.SEQUENTIAL, clipped)
