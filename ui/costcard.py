@@ -15,6 +15,8 @@ import streamlit as st
 from dsviz import charts, cost, equations, roofline, timing
 from dsviz.words import count
 from ui import style
+from ui.memo import memo
+from ui.stages import TILES
 
 INTENSITY_HELP = (
     "Arithmetic intensity: MACs ÷ bytes moved (input + weights + output, float32, each read or written "
@@ -160,9 +162,17 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+@memo(TILES)
 def cost_csv(sep: cost.SeparableCost, conv: cost.Convention) -> str:
-    """The cost table as CSV, with the counting convention in its first line (a comment)."""
+    """The cost table as CSV, with the counting convention in its first line (a comment). Cached, as
+    :func:`cost_markdown`: the card's two tables were ~10 % of a Playground rerun's server time."""
     return f"# {conv.describe()}\n" + cost_table(sep, conv).to_csv()
+
+
+@memo(TILES)
+def cost_markdown(sep: cost.SeparableCost, conv: cost.Convention) -> str:
+    """The cost table as the card shows it (:func:`markdown_table`), built once per setting."""
+    return markdown_table(cost_table(sep, conv))
 
 
 def timing_table(t: timing.Timing, machine: roofline.Machine) -> pd.DataFrame:
@@ -230,7 +240,7 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
     # A markdown table, not st.dataframe: the Playground then needs no data-grid JavaScript (~0.5 s of
     # a new session's opening, benchmarks/app_speed.py). The columns' meanings follow in a caption.
     # in a box of its own that scrolls sideways on a phone, not the page (blank lines: markdown inside)
-    table = markdown_table(cost_table(sep, convention))
+    table = cost_markdown(sep, convention)
     st.markdown(f'<div style="overflow-x: auto">\n\n{table}\n\n</div>', unsafe_allow_html=True)
     counted = params_counted(sep, convention)
     what = f"{noun.capitalize()}: {' + '.join(counted)}. " if counted != ["weights"] else ""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dsviz import diagrams, groups
+from dsviz import diagrams, figures, groups
 from dsviz.cost import ConvCost
 from dsviz.words import count
 from ui import settings
@@ -32,6 +33,13 @@ def connection_svg(inputs: tuple[str, ...], outputs: tuple[str, ...], g: int) ->
 @memo(TILES)
 def weight_svg(m: int, c: int, g: int, kernel_size: int) -> str:
     return diagrams.weight_tensor(m, c, g, kernel_size)
+
+
+@memo(TILES)
+def cost_figure(steps: tuple[groups.Step, ...], standard: ConvCost, g: int) -> go.Figure:
+    """The MACs and parameters against g (:func:`dsviz.figures.groups_cost`), built once per
+    setting for the whole server: Plotly takes ~7 ms to build it here, and Streamlit only reads it."""
+    return figures.groups_cost(list(steps), standard, g)
 
 
 def cost_table(steps: list[groups.Step], kernel_size: int) -> None:

@@ -79,7 +79,8 @@ def value(key: str) -> Any:
 
 def values(*groups: str) -> dict[str, Any]:
     """Every setting of these groups (all groups when none are named): chosen or default."""
-    return {key: value(key) for key in SETTINGS.keys(*groups)}
+    store = _store()  # once: each session-state lookup costs Streamlit a lock and a widget check
+    return {key: store.get(key, SETTINGS[key].default) for key in SETTINGS.keys(*groups)}
 
 
 def choose(key: str, chosen: Any) -> None:

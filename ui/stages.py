@@ -245,14 +245,20 @@ def kernel_tiles(depthwise: Depthwise, labels: tuple[str, ...], shared: bool) ->
         scales = [render.Scale.signed(style.symmetric_limit(kernels))] * len(kernels)
     else:
         scales = [render.Scale.signed(style.symmetric_limit(k)) for k in kernels]
-    drawn: dict[tuple, bytes] = {}  # a kernel chosen for several channels is drawn once
-    tiles = []
-    for k, label, scale in zip(kernels, labels, scales, strict=True):
-        same = (k.tobytes(), k.shape, label, scale)
-        if same not in drawn:
-            drawn[same] = render.encode(render.kernel_tile(k, label, scale, dilation=depthwise.dilation))
-        tiles.append(drawn[same])
+    tiles = [
+        kernel_tile(k, label, scale, depthwise.dilation)
+        for k, label, scale in zip(kernels, labels, scales, strict=True)
+    ]
     return Tiles(tiles, "kernels", labels, ("kernel_tiles", depthwise, labels, shared))
+
+
+def kernel_tile(kernel: np.ndarray, label: str, scale: render.Scale, dilation: int) -> bytes:
+    """One kernel ``(K, K)`` as an encoded tile, cached by its numbers: a kernel chosen for several
+    channels is drawn once, and so is a preset every student of a class picks (a 7×7 kernel writes
+    49 numbers: drawing one takes ~5 ms)."""
+    key = ("kernel_tile", kernel.tobytes(), kernel.shape, kernel.dtype.str, label, scale, dilation)
+    draw = lambda: render.encode(render.kernel_tile(kernel, label, scale, dilation=dilation))  # noqa: E731
+    return TILES.get_or_compute(key, draw)
 
 
 @memo(TILES, ignore=("data",))

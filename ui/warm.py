@@ -37,7 +37,8 @@ def warm_up() -> float:
 def default_playground() -> None:
     """The Playground's stages at the registry's defaults, as views/playground.py asks for them."""
     from dsviz.block import SETTINGS, block_from, input_spec
-    from ui import gallery, stages, style
+    from dsviz.cost import Convention
+    from ui import costcard, gallery, stages, style
 
     defaults = SETTINGS.defaults()
     spec = input_spec(defaults)
@@ -52,3 +53,8 @@ def default_playground() -> None:
     gallery.channel_row_images(inputs, k_tiles, maps, block.d)
     outputs = stages.output_tiles(spec, block, shared, box=box)
     gallery.gallery_rows(outputs, style.per_row_for(len(outputs), False))
+    _, height, width = stages.photo(spec.ref, spec.resolution, spec.grayscale).shape
+    sep = block.cost(height, width)
+    convention = Convention(unit=defaults["pg_unit"], bias=defaults["pg_bias"], batch_norm=defaults["pg_bnp"])
+    costcard.cost_markdown(sep, convention)
+    costcard.cost_csv(sep, convention)

@@ -3,7 +3,7 @@ channel into every output (g = 1) to filtering each channel on its own (g = M)."
 
 import streamlit as st
 
-from dsviz import figures, groups
+from dsviz import groups
 from dsviz.cost import conv_cost
 from dsviz.words import count
 from ui import controls, downloads, gallery, image, settings, stages, style
@@ -74,7 +74,7 @@ downloads.offer_sheet(lambda: sheet, title, "gr_sheet")  # the tiles are drawn a
 st.header("3 · What g costs", divider="gray")
 standard = conv_cost(m, block.n, k, picture.height, picture.width, **geometry)  # what the block replaces
 st.markdown(page.cost_sentences(step, steps[0], steps[-1], standard))
-st.plotly_chart(figures.groups_cost(steps, standard, g), key="gr_cost_fig")
+st.plotly_chart(page.cost_figure(tuple(steps), standard, g), key="gr_cost_fig")
 st.caption(
     "Counted: multiply–adds (MACs) of the convolutions and their weights; no bias, batch norm or "
     "activation. Both axes are logarithmic."

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dsviz import charts, equations
 from dsviz.block import Block
+from dsviz.cost import SeparableCost
 from ui import controls, costcard, explainers, gallery, image, parts, settings, stages, style
 
 picture = image.sidebar()
@@ -63,10 +64,10 @@ def block_stages(input_tiles: list[bytes]) -> None:
         labels = tuple(k.label() for k in block.depthwise.kernels)
         k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
         gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
-    pointwise_and_cost_stages(block)
+    pointwise_and_cost_stages(block, sep)
 
 
-def pointwise_and_cost_stages(block: Block) -> None:
+def pointwise_and_cost_stages(block: Block, sep: SeparableCost) -> None:
     st.header("3 · Pointwise: mix the channels", divider="gray")
     st.latex(equations.POINTWISE)
     controls.pointwise_controls()
@@ -76,7 +77,6 @@ def pointwise_and_cost_stages(block: Block) -> None:
     style.svg(charts.weights_grid(block.weights(), block.output_labels(), block.map_labels(), title))
     with st.spinner(stages.WORKING["pointwise"], show_time=True):
         try:
-            sep = block.cost(picture.height, picture.width)
             out_tiles = stages.output_tiles(spec, block, shared, box=style.map_box(), data=data)
         except ValueError as err:
             st.error(f"The pointwise stage cannot run with these numbers: {err}")
