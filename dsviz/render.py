@@ -134,8 +134,11 @@ def _glyphs(text: str, size: int, anchor: str | None) -> tuple[Image.Image, int,
     return mask, left, top
 
 
+Ink = str | tuple[int, int, int]  # a colour name or RGB
+
+
 def write(
-    picture: Image.Image, xy: tuple[int, int], text: str, size: int, fill, anchor: str | None = None
+    picture: Image.Image, xy: tuple[int, int], text: str, size: int, fill: Ink, anchor: str | None = None
 ) -> None:
     """``ImageDraw.text(xy, text, fill, font(size), anchor)``, pixel for pixel (both blend ``fill``
     through the same coverage mask), with the text rendered once per (text, size, anchor): tiles
