@@ -13,7 +13,7 @@ import streamlit as st
 from dsviz.block import CUSTOM, Block, block_from, custom_key, kernel_key
 from dsviz.cost import Convention
 from dsviz.registry import Notice
-from ui import editor, settings
+from ui import editor, settings, style
 from ui.image import Picture
 
 GEOMETRY = ("pg_k", "pg_stride", "pg_dil", "pg_padding", "pg_pad", "pg_d")
@@ -40,17 +40,15 @@ def substitutions() -> None:
 
 def depthwise_controls(picture: Picture) -> None:
     """K, stride, dilation, padding, d, and one kernel picker per channel and slot."""
-    for col, key in zip(st.columns(len(GEOMETRY)), GEOMETRY, strict=True):
-        with col:
+    with style.row():
+        for key in GEOMETRY:
             disabled = key == "pg_pad" and settings.value("pg_padding") == "valid"
             settings.control(key, disabled=disabled)
     shared = settings.control("pg_shared")
     d = settings.value("pg_d")
     owners = ["all channels"] if shared else list(picture.labels)
-    slots = [(i, owner, r) for i, owner in enumerate(owners) for r in range(d)]
-    cols = st.columns(min(len(slots), 6))
-    for n, (channel, owner, r) in enumerate(slots):
-        with cols[n % len(cols)]:
+    with style.row():
+        for channel, owner, r in [(i, owner, r) for i, owner in enumerate(owners) for r in range(d)]:
             settings.control(kernel_key(channel, r), label=kernel_title(owner, r, d))
     substitutions()
 
@@ -80,8 +78,8 @@ def custom_kernel_editors(block: Block) -> None:
 
 def pointwise_controls() -> None:
     """N, the weights preset, batch norm and the activation."""
-    for col, key in zip(st.columns(4), ("pg_n", "pg_pw", "pg_bn", "pg_act"), strict=True):
-        with col:
+    with style.row():
+        for key in ("pg_n", "pg_pw", "pg_bn", "pg_act"):
             settings.control(key)
 
 
@@ -98,12 +96,9 @@ def custom_weight_editor(block: Block) -> None:
 
 def cost_convention() -> Convention:
     """How the cost card counts: MACs or FLOPs, bias, BN numbers."""
-    cols = st.columns(3)
-    with cols[0]:
+    with style.row():
         unit = settings.control("pg_unit")
-    with cols[1]:
         bias = settings.control("pg_bias")
-    with cols[2]:
         bn = settings.control("pg_bnp")
     return Convention(unit=unit, bias=bias, batch_norm=bn)
 

@@ -227,16 +227,16 @@ def render(sep: cost.SeparableCost, convention: cost.Convention, key: str) -> No
         f"{count(sep.standard.out_channels, 'channel')} needs "
         f"**{cmp.standard_compute:,}** {unit}."
     )
-    cols = st.columns(3)
-    cols[0].metric(f"standard conv ({unit})", f"{cmp.standard_compute:,}")
-    cols[1].metric(
-        f"depthwise + pointwise ({unit})",
-        f"{cmp.separable_compute:,}",
-        delta(cmp),
-        delta_color="inverse",  # more compute is the bad direction: red ↑, fewer green ↓
-        delta_description="vs standard",
-    )
-    cols[2].metric(f"separable ÷ standard ({unit})", f"{float(cmp.compute_ratio):.4f}")
+    with style.row():
+        st.metric(f"standard conv ({unit})", f"{cmp.standard_compute:,}")
+        st.metric(
+            f"depthwise + pointwise ({unit})",
+            f"{cmp.separable_compute:,}",
+            delta(cmp),
+            delta_color="inverse",  # more compute is the bad direction: red ↑, fewer green ↓
+            delta_description="vs standard",
+        )
+        st.metric(f"separable ÷ standard ({unit})", f"{float(cmp.compute_ratio):.4f}")
     # A markdown table, not st.dataframe: the Playground then needs no data-grid JavaScript (~0.5 s of
     # a new session's opening, benchmarks/app_speed.py). The columns' meanings follow in a caption.
     # in a box of its own that scrolls sideways on a phone, not the page (blank lines: markdown inside)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ui import settings
 
@@ -19,6 +20,14 @@ ROWS_CSS = (
     f"<style>@media (max-width: 640px) {{ [class*='st-key-{ROWS_KEY}'] {{ overflow-x: auto; }} "
     f"[class*='st-key-{ROWS_KEY}'] img {{ min-width: 560px; }} }}</style>"
 )
+
+
+def row() -> DeltaGenerator:
+    """Controls or numbers side by side, sharing the width, on new lines where the page is narrow:
+    one flex container, where ``st.columns(n)`` makes n + 1 blocks — and a page part's rerun sends
+    every block again and the browser draws it again (React and its CSS-in-JS were ~2/3 of a cached
+    keypress's 0.5 s in Chromium, benchmarks/browser_trace.py)."""
+    return st.container(horizontal=True, gap="small")
 
 
 def presenting() -> bool:
