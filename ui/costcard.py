@@ -165,7 +165,8 @@ def markdown_table(table: pd.DataFrame) -> str:
 @memo(TILES)
 def cost_csv(sep: cost.SeparableCost, conv: cost.Convention) -> str:
     """The cost table as CSV, with the counting convention in its first line (a comment). Cached, as
-    :func:`cost_markdown`: the card's two tables were ~10 % of a Playground rerun's server time."""
+    :func:`cost_markdown`: building the card's two tables was ~10 % of a cached Playground rerun's
+    server time (py-spy)."""
     return f"# {conv.describe()}\n" + cost_table(sep, conv).to_csv()
 
 

@@ -255,7 +255,7 @@ def kernel_tiles(depthwise: Depthwise, labels: tuple[str, ...], shared: bool) ->
 def kernel_tile(kernel: np.ndarray, label: str, scale: render.Scale, dilation: int) -> bytes:
     """One kernel ``(K, K)`` as an encoded tile, cached by its numbers: a kernel chosen for several
     channels is drawn once, and so is a preset every student of a class picks (a 7×7 kernel writes
-    49 numbers: drawing one takes ~5 ms)."""
+    49 numbers: one tile took 2–8 ms to draw here)."""
     key = ("kernel_tile", kernel.tobytes(), kernel.shape, kernel.dtype.str, label, scale, dilation)
     draw = lambda: render.encode(render.kernel_tile(kernel, label, scale, dilation=dilation))  # noqa: E731
     return TILES.get_or_compute(key, draw)

@@ -25,8 +25,8 @@ ROWS_CSS = (
 def row() -> DeltaGenerator:
     """Controls or numbers side by side, sharing the width, on new lines where the page is narrow:
     one flex container, where ``st.columns(n)`` makes n + 1 blocks — and a page part's rerun sends
-    every block again and the browser draws it again (React and its CSS-in-JS were ~2/3 of a cached
-    keypress's 0.5 s in Chromium, benchmarks/browser_trace.py)."""
+    every block again and the browser draws it again (scripting, mostly React rendering the part's
+    elements, was ~2/3 of Chromium's main thread in a cached keypress of 0.5 s: browser_trace.py)."""
     return st.container(horizontal=True, gap="small")
 
 
