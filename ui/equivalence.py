@@ -8,7 +8,7 @@ import io
 import math
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from dsviz import approx, cost, filterbank, ops, plotspec, render, style
 from dsviz.block import Block, InputSpec
@@ -126,10 +126,9 @@ def _png(picture: Image.Image) -> bytes:
 
 
 def _label(text: str, size: int = render.LABEL_SIZE) -> Image.Image:
-    face = render.font(size)
     text = render.printable(text)
-    strip = Image.new("RGB", (int(face.getlength(text)) + 4, size + 6), "white")
-    ImageDraw.Draw(strip).text((2, (size + 6) // 2), text, fill="black", font=face, anchor="lm")
+    strip = Image.new("RGB", (int(render.text_width(text, size)) + 4, size + 6), "white")
+    render.write(strip, (2, (size + 6) // 2), text, size, "black", "lm")
     return strip
 
 
@@ -179,7 +178,7 @@ def kernel_grid(
     for m, label in enumerate(col_labels):
         x = left + m * (side + GAP) + (side - label.width) // 2
         board.paste(label, (max(left, x), top - label.height - 1))
-    room = int(render.font(render.TITLE_SIZE).getlength(render.printable(title))) + 8 - render.BAR_WIDTH
+    room = int(render.text_width(render.printable(title), render.TITLE_SIZE)) + 8 - render.BAR_WIDTH
     room -= render.LABEL_WIDTH + render.GAP  # the title runs over the colour bar too
     if board.width < room:  # a narrow grid (one channel): widen it so the title is not cut
         wider = Image.new("RGB", (room, board.height), "white")

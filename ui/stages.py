@@ -257,7 +257,10 @@ def kernel_tile(kernel: np.ndarray, label: str, scale: render.Scale, dilation: i
     channels is drawn once, and so is a preset every student of a class picks (a 7×7 kernel writes
     49 numbers: one tile took 2–8 ms to draw here)."""
     key = ("kernel_tile", kernel.tobytes(), kernel.shape, kernel.dtype.str, label, scale, dilation)
-    draw = lambda: render.encode(render.kernel_tile(kernel, label, scale, dilation=dilation))  # noqa: E731
+
+    def draw() -> bytes:
+        return render.encode(render.kernel_tile(kernel, label, scale, dilation=dilation))
+
     return TILES.get_or_compute(key, draw)
 
 
