@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dsviz.block import SETTINGS
 from dsviz.registry import Numbers
+from ui.settings import IN_LINK
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -29,6 +30,31 @@ SAFETY_NET = "Something went wrong"
 WIDGET_KINDS = ("selectbox", "select_slider", "slider", "toggle", "checkbox", "radio", "number_input")
 
 
+class PageTest(AppTest):
+    """AppTest that shows the whole page after every run, as the browser does.
+
+    A control's move on the Playground reruns only the page parts it changes (``ui.parts``): the
+    browser keeps the rest of the page, but AppTest's tree then holds only the parts that ran. After
+    such a run the app runs once more, as a whole and unchanged, so the tree is the page the student
+    sees. (``test_parts.py`` checks the parts' run itself, and that it draws what the whole page's
+    run draws.)"""
+
+    def _run(self, widget_state=None, timeout=None) -> AppTest:
+        before = _link(self)
+        super()._run(widget_state, timeout)
+        if before is not None and _link(self) is before:  # app.py did not run: only page parts did
+            super()._run(None, timeout)
+        return self
+
+
+def _link(at: AppTest) -> dict | None:
+    """The current run's link dict, which every run of app.py makes anew (ui.settings.start_run)."""
+    try:
+        return at.session_state[IN_LINK]
+    except KeyError:  # before the first run
+        return None
+
+
 def open_page(
     page: str = DEFAULT_PAGE,
     query: dict[str, Any] | None = None,
@@ -36,7 +62,7 @@ def open_page(
     timeout: float = 90,
 ) -> AppTest:
     """A new session opened on ``page`` with the link ``query`` and widget values ``state``."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
+    at = PageTest(APP, default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = str(value)
     for key, value in (state or {}).items():

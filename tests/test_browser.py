@@ -564,19 +564,28 @@ def test_kernel_size_slider_redraws_the_maps_and_the_link(tab: Tab) -> None:
     tab.assert_healthy()
 
 
+CONTROLS = {"slider", "select_slider", "selectbox", "toggle", "checkbox", "number_input"}
+
+
 def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
-    """N and K rerun only their page part (ui.parts): Streamlit reports a fragment run, the input
-    stage is not re-sent, and the URL and the sidebar's copy box follow anyway. The sidebar reruns
-    the whole app."""
+    """N and K rerun only the page parts they change (ui.parts): Streamlit reports a fragment run,
+    no control and no input is re-sent, N sends no depthwise row, and the URL and the sidebar's copy
+    box follow anyway. The sidebar reruns the whole app."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     finished: list[str] = []  # the status of every script_finished message, in order
+    sent: list[tuple[str, str]] = []  # (kind, alt text of an image) of every element sent
 
     def frame(payload: bytes | str) -> None:
         if isinstance(payload, bytes):
             msg = ForwardMsg.FromString(payload)
             if msg.WhichOneof("type") == "script_finished":
                 finished.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+            elif msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                kind = element.WhichOneof("type")
+                alts = [img.alt for img in element.imgs.imgs] if kind == "imgs" else [""]
+                sent.extend((kind, alt) for alt in alts)
 
     tab.page.on("websocket", lambda ws: ws.on("framereceived", frame))
     tab.open()
@@ -585,12 +594,17 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
 
     def moved(key: str, keys: str) -> str:
         before = len(finished)
+        sent.clear()
         tab.press(key, keys)  # waits for the run to be drawn: its script_finished came before
         assert len(finished) > before, "no script_finished after the move"
         return finished[-1]
 
     for key, query in (("pg_n", {"pg_n": "9"}), ("pg_k", {"pg_n": "9", "pg_k": "5"})):
         assert moved(key, "ArrowRight") == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+        assert not CONTROLS & {kind for kind, _ in sent}, f"{key} sent the controls again: {sent}"
+        rows = [alt for kind, alt in sent if alt.startswith("channel ")]
+        assert len(rows) == (3 if key == "pg_k" else 0), f"{key} sent the depthwise rows {rows}"
+        assert [alt for kind, alt in sent if alt.startswith("outputs")], f"{key} sent no output row"
         assert link(tab.page.url) == query, tab.page.url
         expect(box).to_have_text(re.compile(re.escape(urlsplit(tab.page.url).query) + "$"))
         assert tab.section("1 ·", "2 ·") == inputs, "the input stage was redrawn"

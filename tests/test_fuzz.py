@@ -45,7 +45,7 @@ from urllib import parse
 
 import numpy as np
 import pytest
-from apptest import APP, BLOCK_PAGES, DEFAULT_PAGE, PAGES, ROOT, SAFETY_NET, widgets
+from apptest import APP, BLOCK_PAGES, DEFAULT_PAGE, PAGES, ROOT, SAFETY_NET, PageTest, widgets
 from fakes import png_bomb
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as fuzz_settings
@@ -140,7 +140,7 @@ def open_link(
 ) -> AppTest:
     """A new session whose first page load is ``page`` with the link ``query`` (a list value repeats
     its key, ``?k=a&k=b``) and widget values ``state``: a deep link, as pasted into a browser."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = PageTest(APP, default_timeout=TIMEOUT)
     if _COMPONENTS and hasattr(at, "_bidi_component_manager"):
         at._bidi_component_manager = _COMPONENTS[0]  # scanning installed packages costs ~1.7 s a session
     for key, raw in (query or {}).items():

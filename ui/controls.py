@@ -2,10 +2,15 @@
 
 ``depthwise_controls`` and ``pointwise_controls`` draw widgets only (their values go to
 ``ui.settings``); ``current_block`` builds the :class:`~dsviz.block.Block` those values describe
-on the picture's channels. A page that only reads the block calls ``current_block`` alone.
+on the picture's channels. A page that only reads the block calls ``current_block`` alone. A page
+that draws each stage's results as a part of its own (``ui.parts``) passes the parts' keys: a
+control's move then reruns the parts it changes (:func:`stages_changed`), not the page.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -15,8 +20,17 @@ from dsviz.cost import Convention
 from dsviz.registry import Notice
 from ui import editor, settings, style
 from ui.image import Picture
+from ui.parts import rerun
 
 GEOMETRY = ("pg_k", "pg_stride", "pg_dil", "pg_padding", "pg_pad", "pg_d")
+POINTWISE = ("pg_n", "pg_pw", "pg_bn", "pg_act")
+CONVENTION = ("pg_unit", "pg_bias", "pg_bnp")
+# The block's stages in page order: a move changes its own stage and every one after it (the
+# outputs mix the depthwise maps; the cost counts both).
+STAGES = ("depthwise", "pointwise", "cost")
+# Moves that change the controls themselves: the pad's state ('valid' has none), the kernel pickers.
+RESHAPING = ("pg_padding", "pg_d", "pg_shared")
+Parts = Mapping[str, str]  # stage → the key of the page part (ui.parts.live) that draws its results
 _SUBSTITUTED = "_dsviz_substituted"  # this run's sentences on kernels missing at K
 
 
@@ -38,19 +52,48 @@ def substitutions() -> None:
         st.caption(note)
 
 
-def depthwise_controls(picture: Picture) -> None:
-    """K, stride, dilation, padding, d, and one kernel picker per channel and slot."""
+def depthwise_controls(picture: Picture, parts: Parts | None = None) -> None:
+    """K, stride, dilation, padding, d, and one kernel picker per channel and slot. (The kernels
+    used in place of one chosen are said with the results: :func:`substitutions`.)"""
     with style.row():
         for key in GEOMETRY:
             disabled = key == "pg_pad" and settings.value("pg_padding") == "valid"
-            settings.control(key, disabled=disabled)
-    shared = settings.control("pg_shared")
+            settings.control(key, disabled=disabled, **_reruns(key, parts))
+    shared = settings.control("pg_shared", **_reruns("pg_shared", parts))
     d = settings.value("pg_d")
     owners = ["all channels"] if shared else list(picture.labels)
     with style.row():
         for channel, owner, r in [(i, owner, r) for i, owner in enumerate(owners) for r in range(d)]:
-            settings.control(kernel_key(channel, r), label=kernel_title(owner, r, d))
-    substitutions()
+            key = kernel_key(channel, r)
+            settings.control(key, label=kernel_title(owner, r, d), **_reruns(key, parts))
+
+
+def stages_changed(key: str, before: Any, after: Any, chosen: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The stages a move of ``key`` from ``before`` to ``after`` changes, in page order; None when it
+    changes the controls themselves, which only a run of the whole page draws: d, shared and padding
+    (:data:`RESHAPING`), a choice to or from custom numbers (a grid comes or goes), K with a custom
+    kernel or N with custom weights (a grid changes size). ``chosen``: the block's settings."""
+    if key in RESHAPING or CUSTOM in (before, after):
+        return None
+    if key == "pg_k" and any(v == CUSTOM for k, v in chosen.items() if k.startswith("pg_dw")):
+        return None
+    if key == "pg_n" and chosen["pg_pw"] == CUSTOM:
+        return None
+    first = "cost" if key in CONVENTION else "pointwise" if key in POINTWISE else "depthwise"
+    return STAGES[STAGES.index(first) :]
+
+
+def rerun_stages(key: str, parts: Parts) -> None:
+    """A control's callback: rerun the parts of the stages its move changes; returning without a
+    rerun of its own, it lets Streamlit rerun the whole page."""
+    changed = stages_changed(key, settings.value(key), st.session_state[key], settings.values("block"))
+    if changed is not None:
+        rerun([parts[stage] for stage in changed])
+
+
+def _reruns(key: str, parts: Parts | None) -> dict[str, Any]:
+    """The widget arguments that make a move of ``key`` rerun only the parts it changes."""
+    return {} if parts is None else {"on_change": rerun_stages, "args": (key, parts)}
 
 
 def kernel_title(owner: str, slot: int, d: int) -> str:
@@ -76,11 +119,11 @@ def custom_kernel_editors(block: Block) -> None:
         )
 
 
-def pointwise_controls() -> None:
+def pointwise_controls(parts: Parts | None = None) -> None:
     """N, the weights preset, batch norm and the activation."""
     with style.row():
-        for key in ("pg_n", "pg_pw", "pg_bn", "pg_act"):
-            settings.control(key)
+        for key in POINTWISE:
+            settings.control(key, **_reruns(key, parts))
 
 
 def custom_weight_editor(block: Block) -> None:
@@ -94,12 +137,10 @@ def custom_weight_editor(block: Block) -> None:
         )
 
 
-def cost_convention() -> Convention:
+def cost_convention(parts: Parts | None = None) -> Convention:
     """How the cost card counts: MACs or FLOPs, bias, BN numbers."""
     with style.row():
-        unit = settings.control("pg_unit")
-        bias = settings.control("pg_bias")
-        bn = settings.control("pg_bnp")
+        unit, bias, bn = (settings.control(key, **_reruns(key, parts)) for key in CONVENTION)
     return Convention(unit=unit, bias=bias, batch_norm=bn)
 
 

@@ -1,13 +1,19 @@
-"""Page parts that rerun alone: a slider inside one redraws that part, not the whole app.
+"""Page parts that rerun alone: a control's move redraws the parts it changes, not the whole app.
 
-A page wraps a stage in :func:`live` (``st.fragment``). When the student moves a widget of that
-stage, Streamlit reruns only the part: app.py does not run, so the part itself does what app.py's
-run would have done around it — take the widget's new value into the settings, keep the safety
-net, write the link and redraw the sidebar's copy of it. A change that raises a new notice (a value
-that does not fit) reruns the whole app, whose top shows the notices.
+A page wraps a stage's results in :func:`live` (a keyed ``st.fragment``) and draws the stage's
+controls itself; a control's callback names the parts its move changes (:func:`rerun`,
+``ui.controls.rerun_stages``) and Streamlit reruns only those. The controls are not sent again (the
+browser already shows their new values), and a pointwise change leaves the depthwise stage as it
+is. A move that changes the controls themselves (d adds kernel pickers) reruns the whole app. When
+a part reruns alone, app.py does not run, so the part does what app.py's run would have done around
+it: take the widget's new value into the settings, keep the safety net, write the link and redraw
+the sidebar's copy of it. A change that raises a new notice (a value that does not fit) reruns the
+whole app, whose top shows the notices.
 
-Why: a pointwise change must not re-send the input and depthwise stages, and a class of 40 on one
-server pays for every element of every rerun (see benchmarks/classroom.py).
+Why: a class of 40 on one server pays for every element of every rerun (benchmarks/classroom.py),
+and the browser redraws every element it is sent: a K move that re-sent the Playground's stages 2-4
+with their 17 controls took ~0.4 s of the browser's main thread, without the controls ~0.2 s
+(benchmarks/app_speed.py's keypress row).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
@@ -87,11 +93,20 @@ def link_box() -> None:
     st.session_state[_LINK_BOX].html(LINK_HTML.format(url=url), unsafe_allow_javascript=True)
 
 
-def live(part: Callable[P, R]) -> Callable[P, R | None]:
-    """``part`` as a fragment that keeps the settings, the link and the safety net when it reruns
-    alone. Inside the app's run it is an ordinary call."""
+def rerun(keys: Sequence[str]) -> None:
+    """From a control's callback: rerun only the parts named ``keys`` (their :func:`live` keys), in
+    place of the whole app."""
+    st.rerun(list(keys))
 
-    @st.fragment
+
+def live(key: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+    """A decorator: the part as a fragment named ``key`` that keeps the settings, the link and the
+    safety net when it reruns alone. Inside the app's run it is an ordinary call."""
+    return functools.partial(_live, key=key)
+
+
+def _live(part: Callable[P, R], key: str) -> Callable[P, R | None]:
+    @st.fragment(key=key)
     @functools.wraps(part)
     def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
         if settings.app_running():

@@ -34,24 +34,39 @@ with st.container(), st.spinner(stages.WORKING["input"], show_time=True):  # sho
         gallery.gallery(input_tiles, style.per_row(picture.m))
 
 
-# Stages 2-4 rerun alone when one of their controls moves (ui.parts): the sidebar, the input stage
-# and the app around them stay as they are. (One part, not one per stage: Streamlit 1.67 loses a
-# nested fragment's place in the sidebar after the outer one reruns.)
-@parts.live
-def block_stages(input_tiles: list[bytes]) -> None:
+# Stages 2-4: the page draws the headings, formulas and controls; each stage's results are a part
+# of their own (ui.parts), and a control's move reruns only the parts it changes: the controls are
+# not sent again, and an N move leaves the depthwise maps as they are. A move that changes the
+# controls themselves (d, or a custom choice) reruns the page (ui.controls.stages_changed).
+PARTS = {"depthwise": "pg_depthwise", "pointwise": "pg_pointwise", "cost": "pg_cost"}
+block = controls.current_block(picture)
+per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
+st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
+st.latex(equations.DEPTHWISE)
+with st.expander("What the symbols mean", key="pg_legend"):
+    legend = (
+        equations.LEGEND,
+        explainers.display(equations.PADDED_INPUT),
+        explainers.display(equations.OUTPUT_SIZE),
+    )
+    st.markdown("\n\n".join(legend))
+controls.depthwise_controls(picture, PARTS)
+controls.custom_kernel_editors(block)
+
+
+def layer_cost(block: Block) -> SeparableCost | None:
+    """The block's cost on this picture; None when its depthwise layer cannot run on it (the
+    depthwise stage says why)."""
+    try:
+        return block.cost(picture.height, picture.width)
+    except ValueError:
+        return None
+
+
+@parts.live(PARTS["depthwise"])
+def depthwise_stage(input_tiles: list[bytes]) -> None:
     block = controls.current_block(picture)
-    per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
-    st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
-    st.latex(equations.DEPTHWISE)
-    with st.expander("What the symbols mean", key="pg_legend"):
-        legend = (
-            equations.LEGEND,
-            explainers.display(equations.PADDED_INPUT),
-            explainers.display(equations.OUTPUT_SIZE),
-        )
-        st.markdown("\n\n".join(legend))
-    controls.depthwise_controls(picture)
-    controls.custom_kernel_editors(block)
+    controls.substitutions()
     with st.spinner(stages.WORKING["depthwise"], show_time=True):  # shown only after 0.5 s
         try:
             sep = block.cost(picture.height, picture.width)
@@ -64,14 +79,20 @@ def block_stages(input_tiles: list[bytes]) -> None:
         labels = tuple(k.label() for k in block.depthwise.kernels)
         k_tiles = stages.kernel_tiles(block.depthwise, labels, shared)
         gallery.channel_rows(input_tiles, k_tiles, dw_tiles, block.d)
-    pointwise_and_cost_stages(block, sep)
 
 
-def pointwise_and_cost_stages(block: Block, sep: SeparableCost) -> None:
-    st.header("3 · Pointwise: mix the channels", divider="gray")
-    st.latex(equations.POINTWISE)
-    controls.pointwise_controls()
-    controls.custom_weight_editor(block)
+depthwise_stage(input_tiles)
+st.header("3 · Pointwise: mix the channels", divider="gray")
+st.latex(equations.POINTWISE)
+controls.pointwise_controls(PARTS)
+controls.custom_weight_editor(block)
+
+
+@parts.live(PARTS["pointwise"])
+def pointwise_stage() -> None:
+    block = controls.current_block(picture)
+    if layer_cost(block) is None:
+        return
     st.caption(block.pointwise_caption())
     title = f"pointwise weights P ({block.n}×{block.maps}: one row per output)"
     style.svg(charts.weights_grid(block.weights(), block.output_labels(), block.map_labels(), title))
@@ -83,21 +104,30 @@ def pointwise_and_cost_stages(block: Block, sep: SeparableCost) -> None:
             return
         gallery.gallery(out_tiles, style.per_row(len(out_tiles)))
 
-    st.header("4 · Cost: separable vs standard", divider="gray")
-    st.latex(equations.STANDARD)
-    convention = controls.cost_convention()
+
+pointwise_stage()
+st.header("4 · Cost: separable vs standard", divider="gray")
+st.latex(equations.STANDARD)
+controls.cost_convention(PARTS)
+
+
+@parts.live(PARTS["cost"])
+def cost_stage() -> None:
+    sep = layer_cost(controls.current_block(picture))
+    if sep is None:
+        return
+    convention = controls.convention_value()
     costcard.render(sep, convention, "pg")
     costcard.measure((picture.m, picture.height, picture.width), sep, "pg")
     summary.info(costcard.headline(sep, convention), icon=":material/calculate:")
-
     with st.expander("The cost formulas, as usually written and corrected", key="pg_formulas"):
         explainers.cost_formulas(sep)
-    # A link, not the code itself: the Code page shows this same block (the settings are shared), and
-    # every rerun here would otherwise send and redraw its code, the snippet and their table.
-    st.page_link(
-        "views/code.py", label="This block in PyTorch, with this page's weights", icon=":material/code:",
-        help="Code & downloads: this block as PyTorch or Keras code, checked on this image",
-    )  # fmt: skip
 
 
-block_stages(input_tiles)
+cost_stage()
+# A link, not the code itself: the Code page shows this same block (the settings are shared), and
+# every rerun here would otherwise send and redraw its code, the snippet and their table.
+st.page_link(
+    "views/code.py", label="This block in PyTorch, with this page's weights", icon=":material/code:",
+    help="Code & downloads: this block as PyTorch or Keras code, checked on this image",
+)  # fmt: skip
