@@ -49,10 +49,7 @@ class PageTest(AppTest):
 
 def _link(at: AppTest) -> dict | None:
     """The current run's link dict, which every run of app.py makes anew (ui.settings.start_run)."""
-    try:
-        return at.session_state[IN_LINK]
-    except KeyError:  # before the first run
-        return None
+    return at.session_state.get(IN_LINK)  # None before the first run
 
 
 def open_page(
