@@ -106,17 +106,17 @@ def timed_runs(at, steps: Iterable[Callable[[], None]]) -> list[float]:
     """Run ``step()`` (set a widget, maybe clear caches), then time ``at.run()``; milliseconds. A move
     that reran only page parts (ui.parts) is timed as it ran; then, untimed, the whole page runs, as
     AppTest's tree holds only the parts that ran and the next step sets a widget of the page."""
-    from ui.settings import IN_LINK
+    from apptest import only_parts_ran, run_link
 
     times = []
     for step in steps:
         step()
-        link = at.session_state.get(IN_LINK)
+        link = run_link(at)
         start = time.perf_counter()
         at.run()
         times.append((time.perf_counter() - start) * 1000)
         assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
-        if link is not None and at.session_state[IN_LINK] is link:  # app.py's run makes a new link
+        if only_parts_ran(at, link):
             at.run()
     return times
 

@@ -40,16 +40,23 @@ class PageTest(AppTest):
     run draws.)"""
 
     def _run(self, widget_state=None, timeout=None) -> AppTest:
-        before = _link(self)
+        before = run_link(self)
         super()._run(widget_state, timeout)
-        if before is not None and _link(self) is before:  # app.py did not run: only page parts did
+        if only_parts_ran(self, before):
             super()._run(None, timeout)
         return self
 
 
-def _link(at: AppTest) -> dict | None:
-    """The current run's link dict, which every run of app.py makes anew (ui.settings.start_run)."""
-    return at.session_state.get(IN_LINK)  # None before the first run
+def run_link(at: AppTest) -> dict | None:
+    """The current run's link dict, which every run of app.py makes anew (ui.settings.start_run);
+    None before the first run."""
+    return at.session_state.get(IN_LINK)
+
+
+def only_parts_ran(at: AppTest, before: dict | None) -> bool:
+    """Whether the last run ran page parts alone (ui.parts), not app.py: its link dict is still
+    ``before``, :func:`run_link` taken before the run."""
+    return before is not None and run_link(at) is before
 
 
 def open_page(
@@ -57,9 +64,13 @@ def open_page(
     query: dict[str, Any] | None = None,
     state: dict[str, Any] | None = None,
     timeout: float = 90,
+    *,
+    whole_page: bool = True,
 ) -> AppTest:
-    """A new session opened on ``page`` with the link ``query`` and widget values ``state``."""
-    at = PageTest(APP, default_timeout=timeout)
+    """A new session opened on ``page`` with the link ``query`` and widget values ``state``: a
+    :class:`PageTest`, or with ``whole_page=False`` a plain AppTest, whose tree after a move holds
+    only what the move sent."""
+    at = (PageTest if whole_page else AppTest)(APP, default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = str(value)
     for key, value in (state or {}).items():

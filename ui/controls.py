@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from dsviz.block import CUSTOM, Block, block_from, custom_key, kernel_key
+from dsviz.block import CUSTOM, MAX_MULTIPLIER, Block, block_from, custom_key, kernel_key
 from dsviz.cost import Convention
+from dsviz.inputs import MAX_CHANNELS
 from dsviz.registry import Notice
 from ui import editor, settings, style
 from ui.image import Picture
@@ -30,6 +31,7 @@ CONVENTION = ("pg_unit", "pg_bias", "pg_bnp")
 STAGES = ("depthwise", "pointwise", "cost")
 # Moves that change the controls themselves: the pad's state ('valid' has none), the kernel pickers.
 RESHAPING = ("pg_padding", "pg_d", "pg_shared")
+KERNELS = frozenset(kernel_key(c, r) for c in range(MAX_CHANNELS) for r in range(MAX_MULTIPLIER))
 Parts = Mapping[str, str]  # stage → the key of the page part (ui.parts.live) that draws its results
 _SUBSTITUTED = "_dsviz_substituted"  # this run's sentences on kernels missing at K
 
@@ -75,7 +77,7 @@ def stages_changed(key: str, before: Any, after: Any, chosen: Mapping[str, Any])
     kernel or N with custom weights (a grid changes size). ``chosen``: the block's settings."""
     if key in RESHAPING or CUSTOM in (before, after):
         return None
-    if key == "pg_k" and any(v == CUSTOM for k, v in chosen.items() if k.startswith("pg_dw")):
+    if key == "pg_k" and any(chosen.get(k) == CUSTOM for k in KERNELS):
         return None
     if key == "pg_n" and chosen["pg_pw"] == CUSTOM:
         return None
