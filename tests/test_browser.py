@@ -39,6 +39,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.source_util import page_icon_and_name
 
 from dsviz import images, render
@@ -227,9 +228,17 @@ class Tab:
         self.page, self.base_url = page, base_url
         self.errors: list[str] = []
         self.probes = 0  # Streamlit's own look-ups of /<page>/_stcore/… (404) when opened on a page's URL
+        self.ended: list[int] = []  # the status of each script_finished message, in order
         page.on("pageerror", lambda err: self.errors.append(f"pageerror: {err}"))
         page.on("console", self._console)
         page.on("response", self._response)
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg.FromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                self.ended.append(msg.script_finished)
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -267,8 +276,15 @@ class Tab:
         return self.page.evaluate("window.__dsvizRuns")
 
     def wait_for_run(self, before: int) -> None:
-        """Wait until a run after the first ``before`` has started and the page has settled."""
+        """Wait until a run after the first ``before`` has started and the page has settled. A run
+        that ended early for another (a control's callback hands over to the page parts it names,
+        ui.parts) is not the end: the page settles after the run that follows it."""
         self._wait(f"before => window.__dsvizRuns > before && ({SETTLED_JS})()", before)
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while self.ended and self.ended[-1] == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            assert time.monotonic() < deadline, "no run followed the one that ended early"
+            self.page.wait_for_timeout(10)
+        self.settle()
 
     def settle(self) -> None:
         self._wait(SETTLED_JS)
@@ -571,8 +587,6 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
     """N and K rerun only the page parts they change (ui.parts): Streamlit reports a fragment run,
     no control and no input is re-sent, N sends no depthwise row, and the URL and the sidebar's copy
     box follow anyway. The sidebar reruns the whole app."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
     finished: list[str] = []  # the status of every script_finished message, in order
     sent: list[tuple[str, str]] = []  # (kind, alt text of an image) of every element sent
 
@@ -608,6 +622,11 @@ def test_a_stage_reruns_alone_and_keeps_the_link(tab: Tab) -> None:
         assert link(tab.page.url) == query, tab.page.url
         expect(box).to_have_text(re.compile(re.escape(urlsplit(tab.page.url).query) + "$"))
         assert tab.section("1 ·", "2 ·") == inputs, "the input stage was redrawn"
+    # back to the value the page last drew the slider with (K = 3), and on again: both are taken
+    assert moved("pg_k", "ArrowLeft") == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+    assert link(tab.page.url) == {"pg_n": "9"}, tab.page.url
+    assert moved("pg_k", "ArrowRight") == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+    assert link(tab.page.url) == {"pg_n": "9", "pg_k": "5"}, tab.page.url
     assert tab.alts("3 ·", "4 ·") == ["outputs 0–3", "outputs 4–7", "outputs 8"], "one row per 4 outputs"
     tab.assert_healthy()
 

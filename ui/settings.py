@@ -61,15 +61,17 @@ def app_running() -> bool:
 
 
 def take_widget_changes() -> None:
-    """Into the store: every widget value the student changed since its widget was seeded."""
-    store, seeds = _store(), st.session_state.get(SEEDS, {})
+    """Into the store: every widget value the student changed since its widget was seeded. A value
+    taken becomes the seed: a page part that reruns alone (ui.parts) does not draw the widget again,
+    and a move back to the value it was drawn with is a change too."""
+    store, seeds = _store(), st.session_state.setdefault(SEEDS, {})
     state = st.session_state
     for key in SETTINGS.settings:  # a widget the user just changed holds the newest value
         if key not in state:
             continue
         shown = state[key]
         if (key not in seeds or shown != seeds[key]) and SETTINGS[key].valid(shown):
-            store[key] = shown
+            store[key] = seeds[key] = shown
 
 
 def value(key: str) -> Any:
