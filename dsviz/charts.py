@@ -5,7 +5,9 @@ Plotly's JavaScript (4.7 MB; a test page with one Plotly chart opened 1.6 s late
 the 2-core machine) and redraw two charts on every rerun (benchmarks/browser_trace.py). An SVG is
 a few kilobytes, crisp on a projector, and its text can be enlarged and read aloud: the chart has
 a ``<title>`` and ``aria-label``, and every cell or bar segment a ``<title>`` that the browser
-shows on hover, as Plotly's hover did.
+shows on hover, as Plotly's hover did — up to :data:`HOVER_CELLS_UP_TO` cells. A larger weight grid
+(N = 64 outputs of 48 maps: 3,072 cells) has its cells as one image inside the SVG: a hover title per
+cell made a 0.5 MB chart that Chromium parsed and built as ~10,000 elements on every pointwise rerun.
 
 Colours: the weights use the app's zero-centred diverging scale (``dsviz.style.DIVERGING``, the
 same lookup table as the map tiles) with a colour bar; the bars use Okabe & Ito's colour-blind-safe
@@ -14,18 +16,22 @@ part colours and are labelled, so colour never carries the meaning alone.
 
 from __future__ import annotations
 
+import base64
 import math
 from html import escape
 
 import numpy as np
+from PIL import Image
 
-from dsviz.render import Scale, colourise
+from dsviz.render import Scale, colourise, png
 from dsviz.style import DIVERGING, LUT_SIZE, lut, symmetric_limit
 
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 CHAR = 0.6  # a character's width in ems, for laying out labels (DejaVu Sans averages ~0.55)
 NUMBERS_UP_TO = 400  # write the values into the cells when there are at most this many…
 NUMBER_ROWS_UP_TO = 24  # …and the rows are few enough for the cells to be tall
+HOVER_CELLS_UP_TO = 1024  # a hover title per cell up to this many; beyond, the cells are one image
+CELL_IMAGE_SCALE = 2  # image pixels per SVG unit: crisp on a high-density screen or a projector
 # Okabe & Ito: grey, orange and blue stay apart under deuteranopia and protanopia (tests/test_colourblind).
 PART_COLOURS = {"standard conv": "#6b6b6b", "depthwise": "#E69F00", "pointwise": "#0072B2"}
 
@@ -88,14 +94,42 @@ def weights_grid(weights: np.ndarray, rows: list[str], columns: list[str], title
         bar_x = max(bar_x, labels_end + 12)
     width = max(bar_x + 70, text_width(title, 14) + 16)
     height = max(top + grid_h + below, top + bar_h + 8)
-    colours = diverging_colours(weights, limit)
     body = [f'<text x="4" y="18" font-size="14" font-weight="bold" {FONT}>{escape(title)}</text>']
     for i in range(n):
-        y = top + i * cell_h
         body.append(
-            f'<text x="{left - 6}" y="{y + cell_h / 2 + label_size * 0.35:.1f}" text-anchor="end" '
+            f'<text x="{left - 6}" y="{top + (i + 0.5) * cell_h + label_size * 0.35:.1f}" text-anchor="end" '
             f'font-size="{label_size:g}" {FONT}>{escape(rows[i])}</text>'
         )
+    if weights.size <= HOVER_CELLS_UP_TO:
+        body += hover_cells(weights, limit, rows, columns, (left, top, cell_w, cell_h), numbers)
+    else:
+        body += cells_image(colourise(weights, Scale.signed(limit)), left, top, cell_w, cell_h)
+    for j, name in enumerate(columns):
+        x, y = left + (j + 0.5) * cell_w, top + grid_h + 10
+        body.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" transform="rotate(45 {x:.1f} {y:.1f})" '
+            f'font-size="{label_size:g}" {FONT}>{escape(name)}</text>'
+        )
+    body += colour_bar(bar_x, top, bar_h, limit, "weight")
+    return svg(width, height, title, body)
+
+
+def hover_cells(
+    weights: np.ndarray,
+    limit: float,
+    rows: list[str],
+    columns: list[str],
+    at: tuple[float, float, float, float],
+    numbers: bool,
+) -> list[str]:
+    """One ``<rect>`` per weight with its hover title (and its value written in, if ``numbers``),
+    row by row; ``at``: the grid's left, top, and a cell's width and height."""
+    left, top, cell_w, cell_h = at
+    n, c = weights.shape
+    colours = diverging_colours(weights, limit)
+    body = []
+    for i in range(n):
+        y = top + i * cell_h
         for j in range(c):
             x, fill, value = left + j * cell_w, colours[i * c + j], float(weights[i, j])
             tip = f"{rows[i]} ← {columns[j]}: weight {value:.4f}"
@@ -108,14 +142,24 @@ def weights_grid(weights: np.ndarray, rows: list[str], columns: list[str], title
                     f'<text x="{x + cell_w / 2 - 0.5:.1f}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="middle" '
                     f'font-size="11" fill="{ink_on(fill)}" {FONT}>{number(value)}</text>'
                 )
-    for j, name in enumerate(columns):
-        x, y = left + (j + 0.5) * cell_w, top + grid_h + 10
-        body.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" transform="rotate(45 {x:.1f} {y:.1f})" '
-            f'font-size="{label_size:g}" {FONT}>{escape(name)}</text>'
-        )
-    body += colour_bar(bar_x, top, bar_h, limit, "weight")
-    return svg(width, height, title, body)
+    return body
+
+
+def cells_image(rgb: np.ndarray, x: float, y: float, cell_w: float, cell_h: float) -> list[str]:
+    """An ``(N, C, 3)`` grid of cell colours as one image at (x, y): one PNG pixel per cell, drawn
+    without smoothing to ``cell_w`` × ``cell_h`` each, then a white line right of and below every
+    cell: the same cells and 1-unit gaps as the hover cells, in two elements instead of 2 N C."""
+    n, c = rgb.shape[:2]
+    encoded = base64.b64encode(png(Image.fromarray(np.ascontiguousarray(rgb)))).decode()
+    right, bottom = x + c * cell_w, y + n * cell_h
+    gaps = [f"M{x + j * cell_w - 0.5:.1f} {y:.1f}V{bottom:.1f}" for j in range(1, c + 1)]
+    gaps += [f"M{x:.1f} {y + i * cell_h - 0.5:.1f}H{right:.1f}" for i in range(1, n + 1)]
+    return [
+        f'<image x="{x:.1f}" y="{y:.1f}" width="{c * cell_w:.1f}" height="{n * cell_h:.1f}" '
+        f'preserveAspectRatio="none" style="image-rendering:pixelated" '
+        f'href="data:image/png;base64,{encoded}"/>',
+        f'<path d="{"".join(gaps)}" stroke="white" stroke-width="1"/>',
+    ]
 
 
 def colour_bar(x: float, y: float, height: float, limit: float, name: str) -> list[str]:

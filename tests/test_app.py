@@ -31,6 +31,7 @@ from PIL import Image
 
 from dsviz import images
 from dsviz.block import SETTINGS
+from ui import controls
 
 
 def default(key: str) -> Any:
@@ -383,6 +384,48 @@ def test_kernel_choices_stay_with_their_channel_when_d_changes() -> None:
     labels = {w.key: w.label for w in at.selectbox if w.key and w.key.startswith("pg_dw")}
     assert labels["pg_dw1"].startswith("Kernel for G") and labels["pg_dw2"].startswith("Kernel for B")
     assert labels["pg_dw0_1"] == "Kernel for R (#2 of 2)"
+
+
+def channel_rows(at) -> dict[str, str]:
+    """The depthwise rows' alt texts by channel: "B (blur)" → "channel B (blur): its kernels …"."""
+    alts = [img.alt for image in at.get("image") for img in image.proto.imgs]
+    return {alt.split(":")[0].removeprefix("channel "): alt for alt in alts if alt.startswith("channel ")}
+
+
+def test_many_kernel_pickers_are_drawn_only_while_their_expander_is_open() -> None:
+    """24 channels × d = 2 is 48 pickers: more than INLINE_PICKERS, so they wait in an expander
+    that draws them only while it is open. Closed or open, the choices are the block's and the link's."""
+    at = open_page(query={"copies": 7, "pg_d": 2, "pg_dw5": "laplacian", "res": 64})
+    assert not trouble(at)
+    assert not [w for w in at.selectbox if w.key in controls.KERNELS]  # closed: none drawn
+    (box,) = [e for e in at.expander if "pickers" in e.label]
+    assert box.label == "Choose the kernels: 48 pickers (24 channels × 2 kernels each)"
+    assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Laplacian, ")
+    assert at.query_params["pg_dw5"] == "laplacian"
+
+    at.session_state[controls.PICKERS_OPEN] = True  # as a click on the expander does
+    at.run()
+    pickers = {w.key: w for w in at.selectbox if w.key in controls.KERNELS}
+    assert len(pickers) == 48 and pickers["pg_dw5"].value == "laplacian"
+    assert pickers["pg_dw5_1"].label == "Kernel for B (blur) (#2 of 2)"
+    pickers["pg_dw5"].set_value("box").run()
+    assert not trouble(at)
+    assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Box blur, ")
+    assert at.query_params["pg_dw5"] == "box"
+    assert len([w for w in at.selectbox if w.key in controls.KERNELS]) == 48  # still open
+
+    at.session_state[controls.PICKERS_OPEN] = False
+    at.run()
+    assert not [w for w in at.selectbox if w.key in controls.KERNELS]
+    assert at.query_params["pg_dw5"] == "box"  # closing forgets nothing
+    assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Box blur, ")
+
+
+@pytest.mark.parametrize(("query", "drawn"), [({"copies": 1, "pg_d": 2}, 12), ({"pg_d": 4}, 12)])
+def test_a_dozen_kernel_pickers_stay_on_the_page(query: dict, drawn: int) -> None:
+    at = open_page(query=query | {"res": 64})
+    assert len([w for w in at.selectbox if w.key in controls.KERNELS]) == drawn
+    assert not [e for e in at.expander if "pickers" in e.label]
 
 
 # ---- pages ------------------------------------------------------------------------------------------

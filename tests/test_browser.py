@@ -1028,6 +1028,33 @@ def test_keyboard_alone_reaches_and_moves_the_kernel_slider(tab: Tab) -> None:
     tab.assert_healthy()
 
 
+def test_keyboard_alone_opens_the_kernel_pickers_and_picks_one(tab: Tab) -> None:
+    """24 channels × d = 2: the 48 pickers wait in an expander. From the "one kernel for all
+    channels" toggle, Tab reaches it, Enter opens it (the pickers are drawn), Tab reaches channel
+    R's first picker, and ↓ Enter picks the next kernel: the rows and the link follow."""
+    tab.open("?copies=7&pg_d=2&res=64&pg_dw0=box")
+    pickers = tab.page.locator(".st-key-pg_dw0, .st-key-pg_dw23_1")
+    assert pickers.count() == 0
+    tab.widget("pg_shared").locator("input").focus()
+    tab.page.keyboard.press("Tab")
+    assert "st-key-dsviz_kernel_pickers" in tab.page.evaluate(
+        "document.activeElement.closest('[class*=st-key-]')?.className || ''"
+    )
+    tab.rerun(lambda: tab.page.keyboard.press("Enter"))
+    assert pickers.count() == 2  # the first channel's and the last one's second
+    tab.page.keyboard.press("Tab")
+    assert tab.page.evaluate("document.activeElement.getAttribute('aria-label')") == "Kernel for R (#1 of 2)"
+    assert tab.selected("pg_dw0") == "Box blur"
+    tab.page.keyboard.press("ArrowDown")  # opens the list on the current kernel
+    tab.page.keyboard.press("ArrowDown")
+    tab.rerun(lambda: tab.page.keyboard.press("Enter"))
+    chosen = tab.selected("pg_dw0")
+    assert chosen != "Box blur"
+    assert tab.alts("2 ·", "3 ·")[0].startswith(f"channel R: its kernels {chosen}, ")
+    assert link(tab.page.url).get("pg_dw0") not in (None, "box")
+    tab.assert_healthy()
+
+
 def test_phone_width_has_no_sideways_scroll(tab: Tab) -> None:
     """390×844 (a phone): the page fits its width (no sideways scrolling), the maps still draw, and a
     picture goes to artifacts/ to look at."""

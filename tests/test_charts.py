@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from PIL import Image
 
 from dsviz import charts
 from dsviz.style import DIVERGING, LUT_SIZE, lut
@@ -67,12 +70,44 @@ def test_the_colour_bar_clears_the_column_labels(n: int) -> None:
 
 
 def test_weights_grid_leaves_numbers_out_when_the_cells_are_too_many() -> None:
-    weights = np.linspace(-1, 1, 64 * 24).reshape(64, 24)
-    rows, columns = [f"o{i}" for i in range(64)], [f"m{j}" for j in range(24)]
+    weights = np.linspace(-1, 1, 40 * 24).reshape(40, 24)
+    rows, columns = [f"o{i}" for i in range(40)], [f"m{j}" for j in range(24)]
     root = parse(charts.weights_grid(weights, rows, columns, "P"))
     texts = [t.text for t in root.iter(f"{{{NS['s']}}}text")]
-    assert len(cells(root)) == weights.size
+    assert len(cells(root)) == weights.size <= charts.HOVER_CELLS_UP_TO
     assert "0.50" not in texts  # no cell numbers; the hover titles keep every value
+
+
+@pytest.mark.parametrize("shape", [(64, 48), (64, 96), (33, 40)])
+def test_a_large_weights_grid_is_one_image_of_its_cells(shape: tuple[int, int]) -> None:
+    """Beyond HOVER_CELLS_UP_TO cells: one PNG pixel per weight, on the same zero-centred scale as
+    the hover cells, placed where they would be; the chart stays small (N = 64 of 96 maps was
+    ~1 MB of SVG with a hover title per cell)."""
+    n, c = shape
+    weights = np.random.default_rng(n * c).normal(size=shape)
+    weights[0, 0] = 0.0
+    rows, columns = [f"out {i}" for i in range(n)], [f"map {j}" for j in range(c)]
+    svg = charts.weights_grid(weights, rows, columns, "P")
+    root = parse(svg)
+    assert not cells(root) and len(svg) < 100_000
+    (image,) = root.iter(f"{{{NS['s']}}}image")
+    href = image.get("href")
+    assert href.startswith("data:image/png;base64,")
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1]))).convert("RGB"))
+    assert pixels.shape == (n, c, 3)
+    table, limit = lut(DIVERGING), np.abs(weights).max()
+    at = np.round((weights / limit + 1) / 2 * (LUT_SIZE - 1)).astype(int)  # independent of charts
+    assert np.array_equal(pixels, table[at])
+    assert (pixels[0, 0] == table[(LUT_SIZE - 1) // 2]).all()  # 0 is the neutral middle
+    # Where the hover grid would be: right of the row labels, below the title, cells of one size.
+    hover = parse(charts.weights_grid(weights[:1, :1], rows[:1], columns[:1], "P"))
+    assert float(image.get("y")) == float(cells(hover)[0].get("y"))
+    width, height = float(image.get("width")), float(image.get("height"))
+    assert width / c == pytest.approx(max(8.0, min(30.0, 720 / c)), abs=0.01)
+    assert height / n == pytest.approx(max(6.0, min(22.0, 520 / n)), abs=0.01)
+    assert "pixelated" in image.get("style")  # each weight a crisp block, not a blur
+    labels = {t.text for t in root.iter(f"{{{NS['s']}}}text")}
+    assert {"out 0", f"out {n - 1}", "map 0", f"map {c - 1}", "weight"} <= labels
 
 
 def test_labels_are_escaped() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dsviz.block import CUSTOM, MAX_MULTIPLIER, Block, block_from, custom_key, kernel_key
 from dsviz.cost import Convention
@@ -31,6 +32,8 @@ CONVENTION = ("pg_unit", "pg_bias", "pg_bnp")
 STAGES = ("depthwise", "pointwise", "cost")
 # Moves that change the controls themselves: the pad's state ('valid' has none), the kernel pickers.
 RESHAPING = ("pg_padding", "pg_d", "pg_shared")
+INLINE_PICKERS = 12  # kernel pickers drawn on the page; more go in an expander (pickers_box)
+PICKERS_OPEN = "dsviz_kernel_pickers"  # that expander's key: whether it is open
 KERNELS = frozenset(kernel_key(c, r) for c in range(MAX_CHANNELS) for r in range(MAX_MULTIPLIER))
 Parts = Mapping[str, str]  # stage → the key of the page part (ui.parts.live) that draws its results
 _SUBSTITUTED = "_dsviz_substituted"  # this run's sentences on kernels missing at K
@@ -64,10 +67,28 @@ def depthwise_controls(picture: Picture, parts: Parts | None = None) -> None:
     shared = settings.control("pg_shared", **_reruns("pg_shared", parts))
     d = settings.value("pg_d")
     owners = ["all channels"] if shared else list(picture.labels)
-    with style.row():
+    box = pickers_box(len(owners), d)
+    if box is None:
+        return
+    with box, style.row():
         for channel, owner, r in [(i, owner, r) for i, owner in enumerate(owners) for r in range(d)]:
             key = kernel_key(channel, r)
             settings.control(key, label=kernel_title(owner, r, d), **_reruns(key, parts))
+
+
+def pickers_box(owners: int, d: int) -> DeltaGenerator | None:
+    """Where the kernel pickers go: on the page, or, when there are more than
+    :data:`INLINE_PICKERS`, in an expander that draws them only while it is open (None: closed).
+    Each channel's row in the results shows its kernels anyway, and 48 pickers (24 channels,
+    d = 2) drawn on every whole-page run were ~1 s of Chromium's scripting (measured in the heavy
+    view: benchmarks/app_speed.py). The choices stay in the settings and the link either way."""
+    count = owners * d
+    if count <= INLINE_PICKERS:
+        return st.container()
+    per = f" × {d} kernels each" if d > 1 else ""
+    label = f"Choose the kernels: {count} pickers ({owners} channels{per})"
+    box = st.expander(label, key=PICKERS_OPEN, on_change="rerun", icon=":material/tune:")
+    return box if box.open else None
 
 
 def stages_changed(key: str, before: Any, after: Any, chosen: Mapping[str, Any]) -> tuple[str, ...] | None:
