@@ -43,12 +43,19 @@ def robust_limit(values: np.ndarray) -> tuple[float, bool]:
     Non-finite values (an overflow of absurd weights) are left out, so the limit is always a usable
     positive number.
     """
-    flat = np.abs(values).ravel()
-    sample = flat[:: max(1, flat.size // _SAMPLE)]
+    flat = values.ravel()
+    # The peak from the largest and smallest value: two passes, no |x| copy of a whole 1024² map
+    # (the percentile needs |x| of the sample alone). A NaN or ±inf makes one of them non-finite.
+    high, low = float(flat.max(initial=0.0)), float(flat.min(initial=0.0))
+    non_finite = not (np.isfinite(high) and np.isfinite(low))
+    if non_finite:
+        finite = flat[np.isfinite(flat)]
+        high, low = float(finite.max(initial=0.0)), float(finite.min(initial=0.0))
+        non_finite = finite.size < flat.size  # an ±inf max with every value finite cannot happen
+    peak = max(high, -low)
+    sample = np.abs(flat[:: max(1, flat.size // _SAMPLE)])
     sample = sample[np.isfinite(sample)]
-    finite = flat[np.isfinite(flat)] if not np.isfinite(flat.max(initial=0.0)) else flat
-    peak = float(finite.max(initial=0.0))
     limit = float(np.percentile(sample, ROBUST_PERCENTILE)) if sample.size else peak
     if limit <= 0 or limit >= peak:
-        return (peak if peak > 0 else 1.0), finite.size < flat.size
+        return (peak if peak > 0 else 1.0), non_finite
     return limit, True
