@@ -15,11 +15,12 @@ import importlib
 import logging
 import time
 
-# Imported by the pages' first runs: the block's ops (torch), the editors' pandas, the page helpers,
-# and Streamlit's emoji and icon tables (app.py's page icon and the navigation's icons: 0.22 s here,
-# compiling a regular expression of every emoji).
+# Imported by the pages' first runs, in the order the Playground needs them: pandas (ui.controls'
+# editors) and the page helpers before its first element, Streamlit's emoji and icon tables for the
+# page icon and the navigation (0.22 s here, compiling a regular expression of every emoji), and the
+# block's ops (torch, 1.4-3 s) last: the first page then draws its sidebar, input and controls while
+# torch loads, and only its depthwise stage waits for it.
 MODULES = (
-    "dsviz.ops",
     "pandas",
     "ui.controls",
     "ui.costcard",
@@ -27,6 +28,7 @@ MODULES = (
     "ui.gallery",
     "streamlit.emojis",
     "streamlit.material_icon_names",
+    "dsviz.ops",
 )
 
 
