@@ -7,7 +7,7 @@ a few kilobytes, crisp on a projector, and its text can be enlarged and read alo
 a ``<title>`` and ``aria-label``, and every cell or bar segment a ``<title>`` that the browser
 shows on hover, as Plotly's hover did — up to :data:`HOVER_CELLS_UP_TO` cells. A larger weight grid
 (N = 64 outputs of 48 maps: 3,072 cells) has its cells as one image inside the SVG: a hover title per
-cell made a 0.5 MB chart that Chromium parsed and built as ~10,000 elements on every pointwise rerun.
+cell made a 0.5 MB chart that Chromium parsed and built as ~6,000 elements on every pointwise rerun.
 
 Colours: the weights use the app's zero-centred diverging scale (``dsviz.style.DIVERGING``, the
 same lookup table as the map tiles) with a colour bar; the bars use Okabe & Ito's colour-blind-safe

@@ -82,7 +82,7 @@ def test_weights_grid_leaves_numbers_out_when_the_cells_are_too_many() -> None:
 def test_a_large_weights_grid_is_one_image_of_its_cells(shape: tuple[int, int]) -> None:
     """Beyond HOVER_CELLS_UP_TO cells: one PNG pixel per weight, on the same zero-centred scale as
     the hover cells, placed where they would be; the chart stays small (N = 64 of 96 maps was
-    ~1 MB of SVG with a hover title per cell)."""
+    0.85 MB of SVG with a hover title per cell)."""
     n, c = shape
     weights = np.random.default_rng(n * c).normal(size=shape)
     weights[0, 0] = 0.0
