@@ -640,7 +640,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--ramp", type=float, default=5.0, help="students connect within this many s")
     ap.add_argument("--upload-share", type=float, default=0.5, help="share of students who upload once")
     ap.add_argument("--time-limit", type=float, default=3600.0, help="stop after this many s (default 3600)")
-    ap.add_argument("--knee", default="1,2,3,5,10,20,40", help="S values to try, in order ('' skips)")
+    ap.add_argument("--knee", default="1,2,3,5,10,15,20,40", help="S values to try, in order ('' skips)")
     ap.add_argument("--knee-reruns", type=int, default=10, help="reruns per student in a knee step")
     ap.add_argument("--one-pass", action="store_true", help="no second pass (no leak check)")
     ap.add_argument("--profile", help="py-spy the server into this file (raw collapsed stacks)")
