@@ -18,6 +18,12 @@ from dsviz.inputs import channel_colours, channel_labels
 from dsviz.keras_export import keras_block
 
 keras = pytest.importorskip("keras", reason="keras is not installed (pip install -r requirements-dev.txt)")
+# Once Keras is imported, Streamlit's script runner calls keras.backend.clear_session() after every
+# run (streamlit/runtime/scriptrunner/script_runner.py, _clean_problem_modules): a gc.collect() and a
+# torch._dynamo reset, ~1 s here. Pytest imports this module while collecting, so every AppTest run of
+# the suite paid it: test_every_page_widget_value_runs took 10 s alone and 78-94 s in the full run.
+# The app never imports Keras, and these tests keep no session to clear.
+keras.backend.clear_session = lambda *args, **kwargs: None
 # Keras's torch backend converts tensors with np.array(x), which NumPy 2 warns about: not our code's doing
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept:DeprecationWarning")
 
