@@ -80,8 +80,9 @@ def pickers_box(owners: int, d: int) -> DeltaGenerator | None:
     """Where the kernel pickers go: on the page, or, when there are more than
     :data:`INLINE_PICKERS`, in an expander that draws them only while it is open (None: closed).
     Each channel's row in the results shows its kernels anyway, and 48 pickers (24 channels,
-    d = 2) drawn on every whole-page run were ~1 s of Chromium's scripting (measured in the heavy
-    view: benchmarks/app_speed.py). The choices stay in the settings and the link either way."""
+    d = 2) drawn on every whole-page run were 0.7-1 s of Chromium's scripting when the heavy view
+    of benchmarks/app_speed.py opened (CDP Performance metrics: 2.7-2.9 s → 1.8-2.2 s). The
+    choices stay in the settings and the link either way."""
     count = owners * d
     if count <= INLINE_PICKERS:
         return st.container()
