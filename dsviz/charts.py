@@ -31,7 +31,6 @@ CHAR = 0.6  # a character's width in ems, for laying out labels (DejaVu Sans ave
 NUMBERS_UP_TO = 400  # write the values into the cells when there are at most this many…
 NUMBER_ROWS_UP_TO = 24  # …and the rows are few enough for the cells to be tall
 HOVER_CELLS_UP_TO = 1024  # a hover title per cell up to this many; beyond, the cells are one image
-CELL_IMAGE_SCALE = 2  # image pixels per SVG unit: crisp on a high-density screen or a projector
 # Okabe & Ito: grey, orange and blue stay apart under deuteranopia and protanopia (tests/test_colourblind).
 PART_COLOURS = {"standard conv": "#6b6b6b", "depthwise": "#E69F00", "pointwise": "#0072B2"}
 

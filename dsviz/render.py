@@ -346,6 +346,17 @@ def encode(picture: Image.Image) -> bytes:
     return simplejpeg.encode_jpeg(pixels, quality=88, colorspace="RGB", colorsubsampling="444")
 
 
+def decode(data: bytes) -> Image.Image:
+    r"""An :func:`encode`\ d picture's RGB pixels, decoded without holding the GIL."""
+    return Image.fromarray(simplejpeg.decode_jpeg(data, colorspace="RGB"))  # (H, W, 3)
+
+
+def encoded_size(data: bytes) -> tuple[int, int]:
+    r"""(width, height) of an :func:`encode`\ d picture, from its header alone."""
+    height, width, _, _ = simplejpeg.decode_jpeg_header(data)
+    return width, height
+
+
 # --- Kernels ---
 
 

@@ -51,7 +51,6 @@ def robust_limit(values: np.ndarray) -> tuple[float, bool]:
     if non_finite:
         finite = flat[np.isfinite(flat)]
         high, low = float(finite.max(initial=0.0)), float(finite.min(initial=0.0))
-        non_finite = finite.size < flat.size  # an ±inf max with every value finite cannot happen
     peak = max(high, -low)
     sample = np.abs(flat[:: max(1, flat.size // _SAMPLE)])
     sample = sample[np.isfinite(sample)]

@@ -386,6 +386,10 @@ def test_kernel_choices_stay_with_their_channel_when_d_changes() -> None:
     assert labels["pg_dw0_1"] == "Kernel for R (#2 of 2)"
 
 
+def kernel_pickers(at) -> list:
+    return [w for w in at.selectbox if w.key in controls.KERNELS]
+
+
 def channel_rows(at) -> dict[str, str]:
     """The depthwise rows' alt texts by channel: "B (blur)" → "channel B (blur): its kernels …"."""
     alts = [img.alt for image in at.get("image") for img in image.proto.imgs]
@@ -397,7 +401,7 @@ def test_many_kernel_pickers_are_drawn_only_while_their_expander_is_open() -> No
     that draws them only while it is open. Closed or open, the choices are the block's and the link's."""
     at = open_page(query={"copies": 7, "pg_d": 2, "pg_dw5": "laplacian", "res": 64})
     assert not trouble(at)
-    assert not [w for w in at.selectbox if w.key in controls.KERNELS]  # closed: none drawn
+    assert not kernel_pickers(at)  # closed: none drawn
     (box,) = [e for e in at.expander if "pickers" in e.label]
     assert box.label == "Choose the kernels: 48 pickers (24 channels × 2 kernels each)"
     assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Laplacian, ")
@@ -405,18 +409,18 @@ def test_many_kernel_pickers_are_drawn_only_while_their_expander_is_open() -> No
 
     at.session_state[controls.PICKERS_OPEN] = True  # as a click on the expander does
     at.run()
-    pickers = {w.key: w for w in at.selectbox if w.key in controls.KERNELS}
+    pickers = {w.key: w for w in kernel_pickers(at)}
     assert len(pickers) == 48 and pickers["pg_dw5"].value == "laplacian"
     assert pickers["pg_dw5_1"].label == "Kernel for B (blur) (#2 of 2)"
     pickers["pg_dw5"].set_value("box").run()
     assert not trouble(at)
     assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Box blur, ")
     assert at.query_params["pg_dw5"] == "box"
-    assert len([w for w in at.selectbox if w.key in controls.KERNELS]) == 48  # still open
+    assert len(kernel_pickers(at)) == 48  # still open
 
     at.session_state[controls.PICKERS_OPEN] = False
     at.run()
-    assert not [w for w in at.selectbox if w.key in controls.KERNELS]
+    assert not kernel_pickers(at)
     assert at.query_params["pg_dw5"] == "box"  # closing forgets nothing
     assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Box blur, ")
 
@@ -424,7 +428,7 @@ def test_many_kernel_pickers_are_drawn_only_while_their_expander_is_open() -> No
 @pytest.mark.parametrize(("query", "drawn"), [({"copies": 1, "pg_d": 2}, 12), ({"pg_d": 4}, 12)])
 def test_a_dozen_kernel_pickers_stay_on_the_page(query: dict, drawn: int) -> None:
     at = open_page(query=query | {"res": 64})
-    assert len([w for w in at.selectbox if w.key in controls.KERNELS]) == drawn
+    assert len(kernel_pickers(at)) == drawn
     assert not [e for e in at.expander if "pickers" in e.label]
 
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 import torch
-from PIL import Image
 
 from dsviz import render
 from dsviz.block import Block, InputSpec
@@ -28,7 +27,7 @@ Sections = tuple[tuple[str, tuple[bytes, ...]], ...]  # (heading, encoded tiles)
 @memo(stages.TILES)
 def sheet_png(sections: Sections, title: str) -> bytes:
     """Encoded tiles under their headings on one PNG (the tiles keep their titles and colour bars)."""
-    decoded = [(name, [Image.open(io.BytesIO(t)).convert("RGB") for t in tiles]) for name, tiles in sections]
+    decoded = [(name, [render.decode(t) for t in tiles]) for name, tiles in sections]
     return render.png(render.sheet(decoded, title))
 
 

@@ -15,7 +15,6 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-import simplejpeg
 import streamlit as st
 from PIL import Image
 from streamlit.errors import StreamlitAPIException
@@ -100,11 +99,6 @@ def _key(tiles: Sequence[bytes]) -> tuple:
     return ("digest", len(tiles), digest.hexdigest())
 
 
-def _decode(tile: bytes) -> Image.Image:
-    """A tile's RGB pixels, decoded without holding the GIL (see :func:`dsviz.render.encode`)."""
-    return Image.fromarray(simplejpeg.decode_jpeg(tile, colorspace="RGB"))  # (H, W, 3)
-
-
 def _encode(picture: Image.Image) -> bytes:
     """A row as JPEG, shrunk to :data:`MAX_WIDTH` if wider (every row of a stage is equally wide, so
     all shrink alike)."""
@@ -115,7 +109,7 @@ def _encode(picture: Image.Image) -> bytes:
 
 
 def _gallery_rows(tiles: Sequence[bytes], per_row: int, name: str) -> tuple[Row, ...]:
-    sizes = [_size(t) for t in tiles]  # (width, height), read from the JPEG headers alone
+    sizes = [render.encoded_size(t) for t in tiles]  # (width, height), read from the JPEG headers alone
     starts = range(0, len(tiles), per_row)
     widest = max(w for w, _ in sizes)
     width = max(
@@ -135,13 +129,9 @@ def _row(tiles: list[bytes], width: int) -> bytes:
     """One row image, cached by its tiles' content: a gallery that gained a tile (N → N + 1 keeps
     outputs 0…N − 1, see :func:`ui.stages.map_tile`) composes only its last row again."""
     key = ("gallery.row", _key(tiles), width)
-    return stages.TILES.get_or_compute(key, lambda: _encode(render.row([_decode(t) for t in tiles], width)))
-
-
-def _size(tile: bytes) -> tuple[int, int]:
-    """(width, height) from the JPEG header alone; the pixels stay undecoded."""
-    height, width, _, _ = simplejpeg.decode_jpeg_header(tile)
-    return width, height
+    return stages.TILES.get_or_compute(
+        key, lambda: _encode(render.row([render.decode(t) for t in tiles], width))
+    )
 
 
 def _channel_rows(
@@ -154,7 +144,7 @@ def _channel_rows(
 
     def picture(tile: bytes) -> Image.Image:
         if id(tile) not in decoded:
-            decoded[id(tile)] = _decode(tile)
+            decoded[id(tile)] = render.decode(tile)
         return decoded[id(tile)]
 
     for c, tile in enumerate(inputs):
