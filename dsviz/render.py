@@ -257,6 +257,15 @@ def _tick_texts(ticks: list[tuple[float, str]], width: int) -> tuple[list[str], 
     return texts, size
 
 
+@lru_cache(maxsize=64)
+def _ramp(height: int, colours: str) -> Image.Image:
+    """The bar itself, ``(height, BAR_WIDTH)``: the whole colour scale from its top (LUT end) to its
+    bottom, evenly. The same for every scale of these colours, so drawn once per height, not once
+    per map (a map on its own scale has a bar of its own: the labels differ, the ramp does not)."""
+    index = np.rint(np.linspace(LUT_SIZE - 1, 0, height)).astype(np.intp)  # (H,)
+    return Image.fromarray(np.ascontiguousarray(np.repeat(lut(colours)[index][:, None], BAR_WIDTH, axis=1)))
+
+
 @lru_cache(maxsize=256)  # with a shared scale every tile of a stage has the same bar: draw it once
 def colour_bar(height: int, scale: Scale) -> Image.Image:
     """A vertical bar (high at the top) with its top, middle and bottom values written beside it.
@@ -264,9 +273,8 @@ def colour_bar(height: int, scale: Scale) -> Image.Image:
     A saturated scale (``clipped``) reads "≥ top" and "≤ bottom". Labels that would overlap on a
     short bar are left out, middle first.
     """
-    ramp = np.linspace(scale.high, scale.low, height)[:, None].repeat(BAR_WIDTH, axis=1)  # (H, BAR)
     strip = Image.new("RGB", (BAR_WIDTH + LABEL_WIDTH, height), "white")
-    strip.paste(Image.fromarray(colourise(ramp, scale)), (0, 0))
+    strip.paste(_ramp(height, scale.colours), (0, 0))
     above = "≥" if scale.clipped else ""
     below = "≤" if scale.clipped and scale.low < 0 else ""  # a scale from 0 saturates only at its top
     line = LABEL_SIZE + 3

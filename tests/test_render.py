@@ -100,6 +100,19 @@ def test_robust_limit_on_uniform_data_is_the_max() -> None:
     assert clipped == (limit < 2.0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("q", [0.0, 50.0, 99.5, 100.0])
+def test_upper_percentile_is_numpys_percentile_to_the_last_bit(dtype, q: float) -> None:
+    """The one-partition percentile gives the very float np.percentile gives (its linear method),
+    for sizes from 1 value to a 256² sample, with ties and with spreads of many magnitudes."""
+    rng = np.random.default_rng(7)
+    for size in [1, 2, 3, 10, 199, 200, 201, 4096, 65_536]:
+        for spread in (1e-3, 1.0, 1e4):
+            values = np.abs(rng.standard_normal(size) * spread).astype(dtype)
+            for sample in (values, np.round(values, 1)):  # the rounded copy has many ties
+                assert style.upper_percentile(sample, q) == float(np.percentile(sample, q))
+
+
 def test_robust_limit_on_zeros_is_one() -> None:
     assert style.robust_limit(np.zeros((8, 8))) == (1.0, False)
 
@@ -491,6 +504,25 @@ def test_saturation_marks_use_the_label_font() -> None:
     texts, size = render._tick_texts([(0.514, "≥"), (0.0, ""), (-0.514, "≤")], render.LABEL_WIDTH - 3)
     assert size == render.LABEL_SIZE
     assert texts[0] == render.printable("≥0.514") and texts[2] == render.printable("≤-0.514")
+
+
+@pytest.mark.parametrize("height", [1, 2, 5, 64, 257, 513])
+@pytest.mark.parametrize("scale", [Scale.signed(0.37), Scale(0.0, 12.0, style.SEQUENTIAL, True)])
+def test_the_bar_runs_through_the_whole_scale_top_to_bottom(height: int, scale: Scale) -> None:
+    """Row y of the bar is the scale's colour of the value at that height (high at the top, low at
+    the bottom), within one LUT step; its ends are the scale's ends and 0 is the neutral middle."""
+    bar = np.asarray(render.colour_bar(height, scale))[:, : render.BAR_WIDTH]  # (H, BAR, 3)
+    assert (bar == bar[:, :1]).all()  # every row one colour across the bar
+    table = style.lut(scale.colours)
+    values = np.linspace(scale.high, scale.low, height)
+    wanted = np.rint((values - scale.low) * (style.LUT_SIZE - 1) / (scale.high - scale.low)).astype(int)
+    for colour, k in zip(bar[:, 0], wanted, strict=True):
+        near = table[max(k - 1, 0) : k + 2]
+        assert (near == colour).all(axis=1).any()
+    assert (bar[0, 0] == table[-1]).all()
+    assert (bar[-1, 0] == table[0 if height > 1 else -1]).all()
+    if height % 2 and height > 1 and scale.low < 0 < scale.high:
+        assert (bar[height // 2, 0] == table[(style.LUT_SIZE - 1) // 2]).all()  # white at 0
 
 
 def test_a_short_bar_leaves_out_labels_that_would_overlap() -> None:
