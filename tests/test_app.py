@@ -29,7 +29,7 @@ from apptest import (
 from fakes import png_bomb
 from PIL import Image
 
-from dsviz import images
+from dsviz import equations, images
 from dsviz.block import SETTINGS
 from ui import controls
 
@@ -423,6 +423,30 @@ def test_many_kernel_pickers_are_drawn_only_while_their_expander_is_open() -> No
     assert not kernel_pickers(at)
     assert at.query_params["pg_dw5"] == "box"  # closing forgets nothing
     assert channel_rows(at)["B (blur)"].startswith("channel B (blur): its kernels Box blur, ")
+
+
+def test_the_legend_and_the_cost_formulas_are_drawn_while_open_only() -> None:
+    """Closed, the two expanders send nothing inside them (Chromium typeset their KaTeX on every run);
+    opened (as a click does), they show the symbols and the formulas, and stay open through a move."""
+    at = open_page(query={"pg_k": 5})
+    legend_text, formulas_text = equations.LEGEND.split("\n")[0], "As the blog post writes them"
+    assert legend_text not in all_text(at) and formulas_text not in all_text(at)
+    assert {e.label for e in at.expander} >= {
+        "What the symbols mean",
+        "The cost formulas, as usually written and corrected",
+    }
+
+    at.session_state["pg_legend"] = at.session_state["pg_formulas"] = True
+    at.run()
+    assert not trouble(at)
+    assert legend_text in all_text(at) and formulas_text in all_text(at)
+    widget(at, "pg_n").set_value(9).run()
+    assert not trouble(at)
+    assert formulas_text in all_text(at)  # still open after an N move
+
+    at.session_state["pg_legend"] = at.session_state["pg_formulas"] = False
+    at.run()
+    assert legend_text not in all_text(at) and formulas_text not in all_text(at)
 
 
 @pytest.mark.parametrize(("query", "drawn"), [({"copies": 1, "pg_d": 2}, 12), ({"pg_d": 4}, 12)])

@@ -22,7 +22,7 @@ from dsviz.inputs import MAX_CHANNELS
 from dsviz.registry import Notice
 from ui import editor, settings, style
 from ui.image import Picture
-from ui.parts import rerun
+from ui.parts import drawn_while_open, rerun
 
 GEOMETRY = ("pg_k", "pg_stride", "pg_dil", "pg_padding", "pg_pad", "pg_d")
 POINTWISE = ("pg_n", "pg_pw", "pg_bn", "pg_act")
@@ -88,8 +88,7 @@ def pickers_box(owners: int, d: int) -> DeltaGenerator | None:
         return st.container()
     per = f" × {d} kernels each" if d > 1 else ""
     label = f"Choose the kernels: {count} pickers ({owners} channels{per})"
-    box = st.expander(label, key=PICKERS_OPEN, on_change="rerun", icon=":material/tune:")
-    return box if box.open else None
+    return drawn_while_open(label, PICKERS_OPEN, icon=":material/tune:")
 
 
 def stages_changed(key: str, before: Any, after: Any, chosen: Mapping[str, Any]) -> tuple[str, ...] | None:

@@ -43,13 +43,9 @@ block = controls.current_block(picture)
 per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
 st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
 st.latex(equations.DEPTHWISE)
-with st.expander("What the symbols mean", key="pg_legend"):
-    legend = (
-        equations.LEGEND,
-        explainers.display(equations.PADDED_INPUT),
-        explainers.display(equations.OUTPUT_SIZE),
-    )
-    st.markdown("\n\n".join(legend))
+if legend := parts.drawn_while_open("What the symbols mean", "pg_legend"):
+    symbols = (equations.LEGEND, *map(explainers.display, (equations.PADDED_INPUT, equations.OUTPUT_SIZE)))
+    legend.markdown("\n\n".join(symbols))
 controls.depthwise_controls(picture, PARTS)
 controls.custom_kernel_editors(block)
 
@@ -120,8 +116,10 @@ def cost_stage() -> None:
     costcard.render(sep, convention, "pg")
     costcard.measure((picture.m, picture.height, picture.width), sep, "pg")
     summary.info(costcard.headline(sep, convention), icon=":material/calculate:")
-    with st.expander("The cost formulas, as usually written and corrected", key="pg_formulas"):
-        explainers.cost_formulas(sep)
+    formulas = parts.drawn_while_open("The cost formulas, as usually written and corrected", "pg_formulas")
+    if formulas:
+        with formulas:
+            explainers.cost_formulas(sep)
 
 
 cost_stage()
