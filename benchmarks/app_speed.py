@@ -17,6 +17,9 @@
    Playground drawn; a new server process each time), a new session on a warm server, a keypress at
    defaults answered from the cache, and the heavy view opened by its link and then d 1 → 2 — each
    time until the page has settled (see ``settled_js``).
+4. Streamlit's floor, for reference: the same cold start and new session for the least Streamlit
+   page with a picture (``benchmarks/floor_app.py``: a title and one image), measured in the same
+   run, so the Playground's numbers read against what Streamlit itself takes on this machine.
 """
 
 from __future__ import annotations
@@ -382,11 +385,11 @@ def bytes_on_the_wire(browser, url: str, report: Report) -> None:
     page.context.close()
 
 
-def serve(port: int) -> subprocess.Popen[bytes]:
+def serve(port: int, app: str = "streamlit_app.py") -> subprocess.Popen[bytes]:
     """``streamlit run streamlit_app.py`` (the README's command) with tests/live_server.py's flags
     (stop it with ``_stop``)."""
     flags = {"port": port, "address": "127.0.0.1", "headless": "true", "fileWatcherType": "none"}
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+    command = [sys.executable, "-m", "streamlit", "run", app]
     command += ["--browser.gatherUsageStats", "false"]
     command += [arg for key, value in flags.items() for arg in (f"--server.{key}", str(value))]
     return subprocess.Popen(
@@ -394,19 +397,21 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def cold_start(browser) -> tuple[float, float, float]:
+def cold_start(
+    browser, app: str = "streamlit_app.py", least: int = DEFAULT_IMAGES
+) -> tuple[float, float, float]:
     """A new server process: ms from its start to healthy, from healthy to the first run's
-    script_finished (in the browser), and from healthy to the Playground settled."""
+    script_finished (in the browser), and from healthy to the page settled (``least`` images)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
-    proc = serve(port)
+    proc = serve(port, app)
     try:
         while not _healthy(url):
             assert proc.poll() is None and time.perf_counter() - start < 60, "streamlit did not start"
             time.sleep(0.05)
         healthy = time.perf_counter()
-        page, traffic, _ = open_page(browser, url)
+        page, traffic, _ = open_page(browser, url, least)
         settled = time.perf_counter()
         page.context.close()
     finally:
@@ -452,16 +457,53 @@ def in_the_browser(report: Report) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         print("cold starts (a new streamlit process each) …", flush=True)
-        starts = sorted((cold_start(browser) for _ in range(3)), key=lambda s: s[0] + s[2])
-        healthy, ran, drawn = (ms / 1000 for ms in starts[1])  # the median
-        detail = (
-            f"of 3; start → healthy {healthy:.1f} s + healthy → settled {drawn:.1f} s (run done +{ran:.1f} s)"
-        )
-        report.add(Row("cold start → Playground settled · median", healthy + drawn, "s", 4, detail))
+        report.add(Row("cold start → Playground settled · median", *median_cold_start(browser), 4))
         with live_server() as url:
             bytes_on_the_wire(browser, url, report)
             felt_speed(browser, url, report)
+        streamlits_floor(browser, report)
         browser.close()
+
+
+def median_cold_start(
+    browser, app: str = "streamlit_app.py", least: int = DEFAULT_IMAGES
+) -> tuple[float, str]:
+    """The median of 3 cold starts of ``app`` (s), and what it was made of."""
+    starts = sorted((cold_start(browser, app, least) for _ in range(3)), key=lambda s: s[0] + s[2])
+    healthy, ran, drawn = (ms / 1000 for ms in starts[1])
+    detail = (
+        f"of 3; start → healthy {healthy:.1f} s + healthy → settled {drawn:.1f} s (run done +{ran:.1f} s)"
+    )
+    return healthy + drawn, "s", detail
+
+
+FLOOR_APP = "benchmarks/floor_app.py"  # a title and one image: Streamlit alone
+
+
+def streamlits_floor(browser, report: Report) -> None:
+    """The same cold start and new session for the least Streamlit page with a picture, measured in
+    this run on this machine: what Streamlit itself costs before the Playground draws anything."""
+    print("Streamlit's floor (a title and one image) …", flush=True)
+    report.add(
+        Row("floor · cold start → one-image page settled · median", *median_cold_start(browser, FLOOR_APP, 1))
+    )
+    with live_server(FLOOR_APP) as url:
+        open_page(browser, url, 1)[0].context.close()  # its first run, as the Playground's was
+        opened = []
+        for _ in range(5):
+            page, _, ms = open_page(browser, url, 1)
+            page.context.close()
+            opened.append(ms)
+    detail = f"of 5; max {max(opened):.0f} ms"
+    report.add(
+        Row(
+            "floor · new session → one-image page settled · median",
+            statistics.median(opened),
+            "ms",
+            None,
+            detail,
+        )
+    )
 
 
 # The other pages: a widget of their own, moved in Chromium (bytes) and under AppTest (server time).
