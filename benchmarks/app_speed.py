@@ -457,7 +457,8 @@ def in_the_browser(report: Report) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         print("cold starts (a new streamlit process each) …", flush=True)
-        report.add(Row("cold start → Playground settled · median", *median_cold_start(browser), 4))
+        ours, detail = median_cold_start(browser)
+        report.add(Row("cold start → Playground settled · median", ours, "s", 4, detail))
         with live_server() as url:
             bytes_on_the_wire(browser, url, report)
             felt_speed(browser, url, report)
@@ -474,7 +475,7 @@ def median_cold_start(
     detail = (
         f"of 3; start → healthy {healthy:.1f} s + healthy → settled {drawn:.1f} s (run done +{ran:.1f} s)"
     )
-    return healthy + drawn, "s", detail
+    return healthy + drawn, detail
 
 
 FLOOR_APP = "benchmarks/floor_app.py"  # a title and one image: Streamlit alone
@@ -484,9 +485,8 @@ def streamlits_floor(browser, report: Report) -> None:
     """The same cold start and new session for the least Streamlit page with a picture, measured in
     this run on this machine: what Streamlit itself costs before the Playground draws anything."""
     print("Streamlit's floor (a title and one image) …", flush=True)
-    report.add(
-        Row("floor · cold start → one-image page settled · median", *median_cold_start(browser, FLOOR_APP, 1))
-    )
+    floor, detail = median_cold_start(browser, FLOOR_APP, 1)
+    report.add(Row("floor · cold start → one-image page settled · median", floor, "s", None, detail))
     with live_server(FLOOR_APP) as url:
         open_page(browser, url, 1)[0].context.close()  # its first run, as the Playground's was
         opened = []
