@@ -22,7 +22,7 @@ import functools
 import html
 import logging
 from collections.abc import Callable, Sequence
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -136,7 +136,7 @@ def _live(part: Callable[P, R], key: str) -> Callable[P, R | None]:
     return run
 
 
-def drawn_while_open(label: str, key: str, **kwargs) -> DeltaGenerator | None:
+def drawn_while_open(label: str, key: str, **kwargs: Any) -> DeltaGenerator | None:
     """An expander whose contents are drawn only while it is open: the expander, or None while it is
     closed. Opening or closing it reruns the page (Streamlit 1.67's ``on_change="rerun"``), and the
     keyed expander stays as the reader left it. A closed expander's contents are otherwise sent and

@@ -67,7 +67,7 @@ def take_widget_changes() -> None:
     store, seeds = _store(), st.session_state.setdefault(SEEDS, {})
     # One read of the state, not two lookups for each of the ~230 settings: each lookup takes
     # Streamlit's session lock, and a missing key raises inside it (18 % of a cached K move's
-    # server time, py-spy). The copy holds the ~40 values the session has.
+    # GIL time, py-spy). The copy holds the ~40 values the session has.
     state = st.session_state.to_dict()
     for key in SETTINGS.settings:  # a widget the user just changed holds the newest value
         if key not in state:
