@@ -386,8 +386,8 @@ def bytes_on_the_wire(browser, url: str, report: Report) -> None:
 
 
 def serve(port: int, app: str = "streamlit_app.py") -> subprocess.Popen[bytes]:
-    """``streamlit run streamlit_app.py`` (the README's command) with tests/live_server.py's flags
-    (stop it with ``_stop``)."""
+    """``streamlit run <app>`` (the README's command for streamlit_app.py) with tests/live_server.py's
+    flags (stop it with ``_stop``)."""
     flags = {"port": port, "address": "127.0.0.1", "headless": "true", "fileWatcherType": "none"}
     command = [sys.executable, "-m", "streamlit", "run", app]
     command += ["--browser.gatherUsageStats", "false"]
@@ -422,15 +422,8 @@ def cold_start(
 def felt_speed(browser, url: str, report: Report) -> None:
     """Issue #12's targets on a warm server (it has drawn the Playground at defaults, not the heavy view)."""
     print("speed as a person feels it (Chromium) …", flush=True)
-    opened = []
-    for _ in range(5):
-        page, _, ms = open_page(browser, url)
-        page.context.close()
-        opened.append(ms)
-    detail = f"of 5; max {max(opened):.0f} ms"
-    report.add(
-        Row("new session, warm server → settled · median", statistics.median(opened), "ms", 1000, detail)
-    )
+    opened, detail = median_new_session(browser, url)
+    report.add(Row("new session, warm server → settled · median", opened, "ms", 1000, detail))
 
     page, traffic, _ = open_page(browser, url)
     k, n = slider("pg_k", ("ArrowRight", "ArrowLeft")), slider("pg_n", ("ArrowRight", "ArrowLeft"))
@@ -466,10 +459,20 @@ def in_the_browser(report: Report) -> None:
         browser.close()
 
 
+def median_new_session(browser, url: str, least: int = DEFAULT_IMAGES) -> tuple[float, str]:
+    """The median of 5 new sessions opening ``url`` on a warm server in ms, and their spread."""
+    opened = []
+    for _ in range(5):
+        page, _, ms = open_page(browser, url, least)
+        page.context.close()
+        opened.append(ms)
+    return statistics.median(opened), f"of 5; max {max(opened):.0f} ms"
+
+
 def median_cold_start(
     browser, app: str = "streamlit_app.py", least: int = DEFAULT_IMAGES
 ) -> tuple[float, str]:
-    """The median of 3 cold starts of ``app`` (s), and what it was made of."""
+    """The median of 3 cold starts of ``app`` in s, and what it was made of."""
     starts = sorted((cold_start(browser, app, least) for _ in range(3)), key=lambda s: s[0] + s[2])
     healthy, ran, drawn = (ms / 1000 for ms in starts[1])
     detail = (
@@ -489,21 +492,8 @@ def streamlits_floor(browser, report: Report) -> None:
     report.add(Row("floor · cold start → one-image page settled · median", floor, "s", None, detail))
     with live_server(FLOOR_APP) as url:
         open_page(browser, url, 1)[0].context.close()  # its first run, as the Playground's was
-        opened = []
-        for _ in range(5):
-            page, _, ms = open_page(browser, url, 1)
-            page.context.close()
-            opened.append(ms)
-    detail = f"of 5; max {max(opened):.0f} ms"
-    report.add(
-        Row(
-            "floor · new session → one-image page settled · median",
-            statistics.median(opened),
-            "ms",
-            None,
-            detail,
-        )
-    )
+        opened, detail = median_new_session(browser, url, 1)
+    report.add(Row("floor · new session → one-image page settled · median", opened, "ms", None, detail))
 
 
 # The other pages: a widget of their own, moved in Chromium (bytes) and under AppTest (server time).

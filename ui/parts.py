@@ -138,9 +138,10 @@ def _live(part: Callable[P, R], key: str) -> Callable[P, R | None]:
 
 def drawn_while_open(label: str, key: str, **kwargs: Any) -> DeltaGenerator | None:
     """An expander whose contents are drawn only while it is open: the expander, or None while it is
-    closed. Opening or closing it reruns the page (Streamlit 1.67's ``on_change="rerun"``), and the
-    keyed expander stays as the reader left it. A closed expander's contents are otherwise sent and
-    drawn on every run all the same: 48 kernel pickers (:func:`ui.controls.pickers_box`), or the
-    Playground's cost formulas, whose KaTeX Chromium typeset again on every N move."""
+    closed. Opening or closing it reruns the script (Streamlit 1.67's ``on_change="rerun"``: the
+    page, or the page part it sits in), and the keyed expander stays as the reader left it. A closed
+    expander's contents are otherwise sent and drawn on every run all the same: 48 kernel pickers
+    (:func:`ui.controls.pickers_box`), or the Playground's cost formulas, whose KaTeX Chromium
+    typeset again on every N move."""
     box = st.expander(label, key=key, on_change="rerun", **kwargs)
     return box if box.open else None

@@ -43,9 +43,15 @@ block = controls.current_block(picture)
 per_channel = "one filter" if block.d == 1 else f"{block.d} filters"
 st.header(f"2 · Depthwise: {per_channel} per input channel", divider="gray")
 st.latex(equations.DEPTHWISE)
-if legend := parts.drawn_while_open("What the symbols mean", "pg_legend"):
-    symbols = (equations.LEGEND, *map(explainers.display, (equations.PADDED_INPUT, equations.OUTPUT_SIZE)))
-    legend.markdown("\n\n".join(symbols))
+legend = parts.drawn_while_open("What the symbols mean", "pg_legend")
+if legend:
+    with legend:
+        symbols = (
+            equations.LEGEND,
+            explainers.display(equations.PADDED_INPUT),
+            explainers.display(equations.OUTPUT_SIZE),
+        )
+        st.markdown("\n\n".join(symbols))
 controls.depthwise_controls(picture, PARTS)
 controls.custom_kernel_editors(block)
 
